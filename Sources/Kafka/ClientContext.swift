@@ -1,0 +1,73 @@
+internal import CRdKafka
+import Logging
+import Synchronization
+
+/// What librdkafka's callbacks need from Swift, reached through the handle's `opaque` pointer.
+///
+/// The ``RdKafkaHandle`` keeps the context alive (strongly) for the whole life of the C handle and
+/// destroys the handle first, so callbacks may use the unretained pointer safely.
+final class ClientContext: Sendable {
+    let logger: Logger
+    /// Handles rebalances on the thread that polls while one is in progress; set by consumers.
+    let rebalance: Mutex<ConsumerCore?> = Mutex(nil)
+    /// The first fatal error reported by librdkafka, if any.
+    let fatalError: Mutex<KafkaError?> = Mutex(nil)
+
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    var opaque: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
+
+    static func from(_ rk: OpaquePointer?) -> ClientContext? {
+        guard let rk, let opaque = rd_kafka_opaque(rk) else { return nil }
+        return Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue()
+    }
+
+    /// Installs the log and error callbacks that forward librdkafka's own reports to swift-log.
+    static func installCallbacks(on conf: OpaquePointer) {
+        rd_kafka_conf_set_log_cb(conf) { rk, level, facility, message in
+            guard let context = ClientContext.from(rk) else { return }
+            let text = message.map { String(cString: $0) } ?? ""
+            let facilityText = facility.map { String(cString: $0) } ?? ""
+            context.logger.log(level: Logger.Level(syslogLevel: level), "\(text)",
+                               metadata: [LogKey.librdkafkaFacility: "\(facilityText)"])
+        }
+        rd_kafka_conf_set_error_cb(conf) { rk, err, reason, _ in
+            guard let context = ClientContext.from(rk) else { return }
+            let text = reason.map { String(cString: $0) } ?? ""
+            if err == RD_KAFKA_RESP_ERR__FATAL.rawValue, let rk {
+                var buffer = [CChar](repeating: 0, count: 512)
+                let original = rd_kafka_fatal_error(rk, &buffer, buffer.count)
+                let error = KafkaError(code: .fatal, message: "\(String(cString: rd_kafka_err2name(original))): "
+                                       + String(nulTerminated: buffer), isFatal: true)
+                context.fatalError.withLock { if $0 == nil { $0 = error } }
+                context.logger.error("librdkafka fatal error", metadata: [LogKey.error: "\(error)"])
+            } else {
+                context.logger.warning("librdkafka error", metadata: [
+                    LogKey.error: "\(KafkaError.Code(rawValue: err).name): \(text)"])
+            }
+        }
+    }
+}
+
+/// Metadata keys used in this module's log records.
+enum LogKey {
+    static let librdkafkaFacility = "kafka.librdkafka.facility"
+    static let error = "kafka.error"
+    static let topic = "kafka.topic"
+    static let partitions = "kafka.partitions"
+}
+
+extension Logger.Level {
+    /// Maps syslog levels, as librdkafka reports them, to swift-log levels.
+    init(syslogLevel: Int32) {
+        switch syslogLevel {
+        case ...3: self = .error
+        case 4: self = .warning
+        case 5: self = .notice
+        case 6: self = .info
+        default: self = .debug
+        }
+    }
+}

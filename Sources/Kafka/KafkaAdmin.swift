@@ -1,0 +1,96 @@
+internal import CRdKafka
+public import Logging
+
+/// A topic as the cluster describes it.
+public struct KafkaTopicDescription: Sendable, Hashable {
+    /// The topic's name.
+    public var name: String
+    /// Its partition numbers, ascending.
+    public var partitions: [Int32]
+}
+
+/// Topic administration: create topics and describe what exists.
+public final class KafkaAdmin: Sendable {
+    private let handle: RdKafkaHandle
+
+    /// Creates an admin client.
+    /// - Throws: ``KafkaError`` for an invalid configuration.
+    public init(configuration: KafkaClientConfiguration, logger: Logger) throws(KafkaError) {
+        handle = try RdKafkaHandle(kind: .producer, properties: configuration.librdkafkaProperties([:]),
+                                   context: ClientContext(logger: logger))
+    }
+
+    /// Creates a topic.
+    /// - Parameters:
+    ///   - name: the topic's name.
+    ///   - partitions: how many partitions it gets.
+    ///   - replicationFactor: replicas per partition; `nil` for the broker's default.
+    ///   - timeout: how long to wait for the cluster's answer.
+    /// - Throws: ``KafkaError``; code ``KafkaError/Code/topicAlreadyExists`` when it exists.
+    public func createTopic(_ name: String, partitions: Int, replicationFactor: Int? = nil,
+                            timeout: Duration = .seconds(30)) async throws(KafkaError) {
+        let handle = handle
+        try await BlockingCall.run { () throws(KafkaError) in
+            var errorText = [CChar](repeating: 0, count: 512)
+            guard let topic = rd_kafka_NewTopic_new(name, Int32(partitions), Int32(replicationFactor ?? -1),
+                                                   &errorText, errorText.count) else {
+                throw KafkaError(code: .invalidArgument, message: "topic \(name): \(String(nulTerminated: errorText))")
+            }
+            defer { rd_kafka_NewTopic_destroy(topic) }
+            let queue = rd_kafka_queue_new(handle.pointer)
+            defer { rd_kafka_queue_destroy(queue) }
+            let options = rd_kafka_AdminOptions_new(handle.pointer, RD_KAFKA_ADMIN_OP_CREATETOPICS)
+            defer { rd_kafka_AdminOptions_destroy(options) }
+            _ = rd_kafka_AdminOptions_set_operation_timeout(options, Int32(timeout.milliseconds), &errorText, errorText.count)
+            _ = rd_kafka_AdminOptions_set_request_timeout(options, Int32(timeout.milliseconds), &errorText, errorText.count)
+            var topics: [OpaquePointer?] = [topic]
+            rd_kafka_CreateTopics(handle.pointer, &topics, 1, options, queue)
+            guard let event = rd_kafka_queue_poll(queue, Int32(timeout.milliseconds) + 1000) else {
+                throw KafkaError(code: .timedOut, message: "creating topic \(name) timed out")
+            }
+            defer { rd_kafka_event_destroy(event) }
+            try KafkaError.check(rd_kafka_event_error(event), "create topic \(name)")
+            var count = 0
+            let results = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &count)
+            for index in 0..<count {
+                guard let result = results?[index] else { continue }
+                let err = rd_kafka_topic_result_error(result)
+                if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    let detail = rd_kafka_topic_result_error_string(result).map { String(cString: $0) } ?? ""
+                    throw KafkaError(code: KafkaError.Code(err), message: "create topic \(name): \(detail)")
+                }
+            }
+        }
+    }
+
+    /// Describes topics from the cluster's metadata.
+    /// - Parameter names: the topics to describe, or `nil` for all (internal topics excluded).
+    /// - Returns: the topics that exist, sorted by name; a name that does not exist is left out.
+    public func describeTopics(_ names: [String]? = nil, timeout: Duration = .seconds(10)) async throws(KafkaError)
+        -> [KafkaTopicDescription] {
+        let handle = handle
+        return try await BlockingCall.run { () throws(KafkaError) in
+            var metadata: UnsafePointer<rd_kafka_metadata>?
+            try KafkaError.check(rd_kafka_metadata(handle.pointer, 1, nil, &metadata, Int32(timeout.milliseconds)),
+                                 "fetch metadata")
+            guard let metadata else { return [] }
+            defer { rd_kafka_metadata_destroy(metadata) }
+            let wanted = names.map(Set.init)
+            var found: [KafkaTopicDescription] = []
+            for index in 0..<Int(metadata.pointee.topic_cnt) {
+                let topic = metadata.pointee.topics[index]
+                let name = String(cString: topic.topic)
+                guard topic.err == RD_KAFKA_RESP_ERR_NO_ERROR, !name.hasPrefix("__"),
+                      wanted?.contains(name) ?? true else { continue }
+                let partitions = (0..<Int(topic.partition_cnt)).map { topic.partitions[$0].id }.sorted()
+                found.append(KafkaTopicDescription(name: name, partitions: partitions))
+            }
+            return found.sorted { $0.name < $1.name }
+        }
+    }
+
+    /// The names of all topics (internal topics excluded).
+    public func listTopics(timeout: Duration = .seconds(10)) async throws(KafkaError) -> [String] {
+        try await describeTopics(nil, timeout: timeout).map(\.name)
+    }
+}

@@ -1,0 +1,67 @@
+internal import CRdKafka
+
+/// Offsets are the application's: it stores the position after each record it has fully handled, and
+/// commits stored offsets when it chooses (and on revocation, unless configured otherwise).
+extension KafkaConsumer {
+    /// Stores the position after `message` (its offset + 1) for the next commit.
+    public func storeOffset(after message: KafkaMessage) throws(KafkaError) {
+        try storeOffsets([TopicPartitionOffset(message.topicPartition, offset: message.offset + 1)])
+    }
+
+    /// Stores positions (the next offsets to read) for the next commit.
+    /// - Throws: ``KafkaError`` e.g. when a partition is not assigned to this member.
+    public func storeOffsets(_ positions: [TopicPartitionOffset]) throws(KafkaError) {
+        let list = PartitionList(positions)
+        try KafkaError.check(rd_kafka_offsets_store(handle.pointer, list.pointer), "store offsets")
+        if let error = PartitionList.firstError(in: list.pointer, context: "store offset") { throw error }
+    }
+
+    /// Commits the stored offsets and waits for the broker's answer. Nothing stored is not an error.
+    public func commit() async throws(KafkaError) {
+        let handle = handle
+        try await BlockingCall.run { () throws(KafkaError) in
+            let err = rd_kafka_commit(handle.pointer, nil, 0)
+            if err != RD_KAFKA_RESP_ERR__NO_OFFSET { try KafkaError.check(err, "commit") }
+        }
+    }
+
+    /// Commits these positions (the next offsets to read) and waits for the broker's answer.
+    public func commit(_ positions: [TopicPartitionOffset]) async throws(KafkaError) {
+        let handle = handle
+        try await BlockingCall.run { () throws(KafkaError) in
+            let list = PartitionList(positions)
+            try KafkaError.check(rd_kafka_commit(handle.pointer, list.pointer, 0), "commit \(positions)")
+            if let error = PartitionList.firstError(in: list.pointer, context: "commit") { throw error }
+        }
+    }
+
+    /// Starts a commit of the stored offsets without waiting; failures are logged when the poll serves them.
+    public func commitAsync() throws(KafkaError) {
+        let err = rd_kafka_commit(handle.pointer, nil, 1)
+        if err != RD_KAFKA_RESP_ERR__NO_OFFSET { try KafkaError.check(err, "commit") }
+    }
+
+    /// The group's committed positions for these partitions (`offset` is `nil` where none is committed).
+    public func committedOffsets(for partitions: [TopicPartition], timeout: Duration) async throws(KafkaError)
+        -> [TopicPartitionOffset] {
+        let handle = handle
+        return try await BlockingCall.run { () throws(KafkaError) in
+            let list = PartitionList(partitions)
+            try KafkaError.check(rd_kafka_committed(handle.pointer, list.pointer, Int32(timeout.milliseconds)),
+                                 "query committed offsets")
+            return list.positions
+        }
+    }
+
+    /// Moves the fetch position of assigned partitions; the next records handed out start there.
+    public func seek(_ positions: [TopicPartitionOffset], timeout: Duration) async throws(KafkaError) {
+        core.state.withLock { state in positions.forEach { state.forgetHeld($0.topicPartition) } }
+        let handle = handle
+        try await BlockingCall.run { () throws(KafkaError) in
+            let list = PartitionList(positions)
+            try KafkaError.check(rd_kafka_seek_partitions(handle.pointer, list.pointer, Int32(timeout.milliseconds)),
+                                 "seek")
+            if let error = PartitionList.firstError(in: list.pointer, context: "seek") { throw error }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+internal import CRdKafka
+import Dispatch
+public import Logging
+import Synchronization
+
+/// A consumer-group member: cooperative-sticky assignment, rebalance events before each rebalance completes,
+/// application-controlled offsets, pause/resume per partition, seek, and a clean close that leaves the group.
+///
+/// Records are fetched on a dedicated serial queue, never on Swift's cooperative pool. Iterate ``messages``
+/// (or call ``poll(timeout:)``) continuously: rebalances are served while polling, and `max.poll.interval.ms`
+/// counts from the last poll. Use ``pause(_:)`` for back-pressure rather than stopping the iteration.
+public final class KafkaConsumer: Sendable {
+    let handle: RdKafkaHandle
+    let core: ConsumerCore
+    private let pollQueue = DispatchQueue(label: "codetask.kafka.consumer-poll")
+    private let pollBatchSize: Int
+
+    /// Creates the consumer; it joins the group on ``subscribe(topics:)``.
+    /// - Parameters:
+    ///   - configuration: group, offsets policy and client settings.
+    ///   - rebalanceListener: told of every assignment, revocation and loss before the rebalance completes.
+    ///   - logger: receives this client's and librdkafka's log records.
+    /// - Throws: ``KafkaError`` for an invalid configuration or a librdkafka older than 2.2.
+    public init(configuration: KafkaConsumerConfiguration, rebalanceListener: KafkaRebalanceListener? = nil,
+                logger: Logger) throws(KafkaError) {
+        let context = ClientContext(logger: logger)
+        let core = ConsumerCore(listener: rebalanceListener,
+                                commitStoredOffsetsOnRevoke: configuration.commitStoredOffsetsOnRevoke, logger: logger)
+        context.rebalance.withLock { $0 = core }
+        handle = try RdKafkaHandle(kind: .consumer, properties: configuration.librdkafkaProperties, context: context) {
+            ConsumerCore.installRebalanceCallback(on: $0)
+        }
+        self.core = core
+        self.pollBatchSize = max(1, configuration.pollBatchSize)
+        // Logs, errors and commit results are then served by the consumer poll.
+        _ = rd_kafka_poll_set_consumer(handle.pointer)
+    }
+
+    deinit {
+        // Without the core, librdkafka's implicit close applies assignment changes without calling back into Swift.
+        handle.context.rebalance.withLock { $0 = nil }
+    }
+
+    /// Joins the group and subscribes to these topics (replacing any earlier subscription).
+    public func subscribe(topics: [String]) throws(KafkaError) {
+        let list = PartitionList(topics.map { TopicPartition(topic: $0, partition: RD_KAFKA_PARTITION_UA) })
+        try KafkaError.check(rd_kafka_subscribe(handle.pointer, list.pointer), "subscribe to \(topics)")
+    }
+
+    /// The records of the assigned partitions, in order per partition; ends when the consumer is closed or
+    /// the iterating task is cancelled.
+    public var messages: KafkaMessageSequence { KafkaMessageSequence(consumer: self) }
+
+    /// Fetches up to one batch of records, waiting at most `timeout` for the first.
+    /// - Returns: records that may be handed out now (none of paused or revoked partitions); empty after close.
+    /// - Throws: ``KafkaError`` when librdkafka reports a fatal error.
+    public func poll(timeout: Duration) async throws(KafkaError) -> [KafkaMessage] {
+        let (handle, core, batchSize) = (handle, core, pollBatchSize)
+        let fetched: Result<[KafkaMessage], KafkaError> = await withCheckedContinuation { continuation in
+            pollQueue.async {
+                continuation.resume(returning: Result { () throws(KafkaError) in
+                    try Self.fetch(handle: handle, core: core, maxMessages: batchSize, timeout: timeout)
+                })
+            }
+        }
+        let batch = try fetched.get()
+        return core.state.withLock { $0.admit(batch) }
+    }
+
+    /// Runs on the poll queue: the only place that calls `rd_kafka_consumer_poll`.
+    private static func fetch(handle: RdKafkaHandle, core: ConsumerCore, maxMessages: Int,
+                              timeout: Duration) throws(KafkaError) -> [KafkaMessage] {
+        guard !core.state.withLock({ $0.closed }) else { return [] }
+        var batch: [KafkaMessage] = []
+        var waitMilliseconds = Int32(timeout.milliseconds)
+        while batch.count < maxMessages, let message = rd_kafka_consumer_poll(handle.pointer, waitMilliseconds) {
+            defer { rd_kafka_message_destroy(message) }
+            waitMilliseconds = 0
+            let err = message.pointee.err
+            if err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                batch.append(KafkaMessage(copying: message))
+            } else if err != RD_KAFKA_RESP_ERR__PARTITION_EOF {
+                core.logger.warning("consumer error", metadata: [LogKey.error: "\(KafkaError(err))"])
+            }
+        }
+        if let fatal = handle.fatalError { throw fatal }
+        return batch
+    }
+
+    /// Stops fetching these partitions; nothing more of them is handed out until ``resume(_:)``.
+    public func pause(_ partitions: [TopicPartition]) throws(KafkaError) {
+        core.state.withLock { $0.pause(partitions) }
+        let list = PartitionList(partitions)
+        try KafkaError.check(rd_kafka_pause_partitions(handle.pointer, list.pointer), "pause \(partitions)")
+        if let error = PartitionList.firstError(in: list.pointer, context: "pause") { throw error }
+    }
+
+    /// Resumes paused partitions exactly where they stopped.
+    public func resume(_ partitions: [TopicPartition]) throws(KafkaError) {
+        core.state.withLock { $0.resume(partitions) }
+        let list = PartitionList(partitions)
+        try KafkaError.check(rd_kafka_resume_partitions(handle.pointer, list.pointer), "resume \(partitions)")
+        if let error = PartitionList.firstError(in: list.pointer, context: "resume") { throw error }
+    }
+
+    /// The partitions currently assigned to this member.
+    public var assignment: Set<TopicPartition> { core.state.withLock { $0.assigned } }
+
+    /// The partitions currently paused by the application.
+    public var pausedPartitions: Set<TopicPartition> { core.state.withLock { $0.paused } }
+
+    /// Leaves the group cleanly: revocation is reported to the listener, stored offsets are committed,
+    /// and the partitions are handed over. Idempotent.
+    public func close() async throws(KafkaError) {
+        let (handle, core) = (handle, core)
+        let result: Result<Void, KafkaError> = await withCheckedContinuation { continuation in
+            pollQueue.async {
+                let wasClosed = core.state.withLock { state in defer { state.closed = true }; return state.closed }
+                guard !wasClosed else { return continuation.resume(returning: .success(())) }
+                let err = rd_kafka_consumer_close(handle.pointer)
+                continuation.resume(returning: err == RD_KAFKA_RESP_ERR_NO_ERROR ? .success(()) : .failure(KafkaError(err)))
+            }
+        }
+        try result.get()
+    }
+
+    /// Whether ``close()`` has been called.
+    public var isClosed: Bool { core.state.withLock { $0.closed } }
+}

@@ -1,0 +1,53 @@
+/// How a ``KafkaConsumer`` behaves. Offsets are stored and committed by the application only:
+/// librdkafka never commits or stores an offset on its own.
+public struct KafkaConsumerConfiguration: Sendable {
+    /// Where to start in a partition that has no committed offset.
+    public enum OffsetReset: String, Sendable {
+        case earliest, latest
+    }
+
+    /// Which records a consumer sees of transactional producers' output.
+    public enum IsolationLevel: String, Sendable {
+        /// Only records of committed transactions (and non-transactional records).
+        case readCommitted = "read_committed"
+        /// Every record, including those of aborted transactions.
+        case readUncommitted = "read_uncommitted"
+    }
+
+    /// Brokers, client id and pass-through properties.
+    public var client: KafkaClientConfiguration
+    /// The consumer group (`group.id`).
+    public var groupID: String
+    /// Where to start without a committed offset (`auto.offset.reset`, default earliest).
+    public var offsetReset: OffsetReset = .earliest
+    /// The group session timeout (`session.timeout.ms`).
+    public var sessionTimeout: Duration = .seconds(45)
+    /// Longest allowed gap between polls before the group evicts this member (`max.poll.interval.ms`).
+    public var maxPollInterval: Duration = .seconds(300)
+    /// Transactional isolation (`isolation.level`, default read_committed).
+    public var isolationLevel: IsolationLevel = .readCommitted
+    /// Commit the stored offsets of revoked partitions synchronously before giving them up.
+    public var commitStoredOffsetsOnRevoke: Bool = true
+    /// The most records one poll hands over.
+    public var pollBatchSize: Int = 500
+
+    /// Creates a consumer configuration with the defaults above.
+    public init(client: KafkaClientConfiguration, groupID: String) {
+        self.client = client
+        self.groupID = groupID
+    }
+
+    var librdkafkaProperties: [String: String] {
+        client.librdkafkaProperties([
+            "group.id": groupID,
+            "auto.offset.reset": offsetReset.rawValue,
+            "session.timeout.ms": String(sessionTimeout.milliseconds),
+            "max.poll.interval.ms": String(maxPollInterval.milliseconds),
+            "isolation.level": isolationLevel.rawValue,
+            "partition.assignment.strategy": "cooperative-sticky",
+            "enable.auto.commit": "false",
+            "enable.auto.offset.store": "false",
+            "enable.partition.eof": "false",
+        ])
+    }
+}

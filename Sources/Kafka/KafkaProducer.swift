@@ -1,0 +1,170 @@
+internal import CRdKafka
+public import Logging
+import Synchronization
+
+/// A Kafka producer: idempotent by default, with keys, headers, awaitable delivery, flush and transactions.
+///
+/// A dedicated thread polls librdkafka for delivery reports, so awaiting a send never blocks the
+/// cooperative pool. Call ``close(timeout:)`` before dropping the last reference: it flushes what is queued
+/// and fails what cannot be delivered, so every pending send is answered.
+public final class KafkaProducer: Sendable {
+    let handle: RdKafkaHandle
+    private let topics = Mutex<[String: TopicHandle]>([:])
+    private let poller: PollingThread
+    private let closed = Mutex(false)
+    let logger: Logger
+
+    /// Creates the producer and starts its polling thread.
+    /// - Throws: ``KafkaError`` for an invalid configuration or a librdkafka older than 2.2.
+    public init(configuration: KafkaProducerConfiguration, logger: Logger) throws(KafkaError) {
+        let context = ClientContext(logger: logger)
+        let handle = try RdKafkaHandle(kind: .producer, properties: configuration.librdkafkaProperties,
+                                       context: context) { conf in
+            rd_kafka_conf_set_dr_msg_cb(conf) { _, message, _ in
+                guard let message, let opaque = message.pointee._private else { return }
+                let callback = Unmanaged<DeliveryCallback>.fromOpaque(opaque).takeRetainedValue()
+                callback.complete(with: message)
+            }
+        }
+        self.handle = handle
+        self.logger = logger
+        self.poller = PollingThread(name: "kafka-producer-poll") { _ = rd_kafka_poll(handle.pointer, 100) }
+    }
+
+    deinit {
+        shutDown(flushTimeout: .zero)
+        topics.withLock { cached in cached.values.forEach { rd_kafka_topic_destroy($0.pointer) } }
+    }
+
+    /// Enqueues a record and returns once the broker has acknowledged it.
+    ///
+    /// Waits (without blocking a thread) while the local queue is full. Once enqueued a record cannot be
+    /// recalled: cancelling the task does not stop delivery.
+    /// - Returns: the partition and offset the record was stored at.
+    /// - Throws: ``KafkaError``; `isRetriable` when the broker could not be reached within `messageTimeout`.
+    @discardableResult
+    public func send(_ message: KafkaOutgoingMessage) async throws(KafkaError) -> KafkaDeliveryReport {
+        while true {
+            let outcome: Result<KafkaDeliveryReport, KafkaError> = await withCheckedContinuation { continuation in
+                do throws(KafkaError) {
+                    try enqueue(message) { continuation.resume(returning: $0) }
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+            // Only enqueue reports a full queue (delivery reports never do): wait for room, then try again.
+            guard case .failure(let error) = outcome, error.code == .queueFull else { return try outcome.get() }
+            do { try await Task.sleep(for: .milliseconds(2)) } catch {
+                throw KafkaError(code: .state, message: "send cancelled while the producer queue was full",
+                                 isRetriable: true)
+            }
+        }
+    }
+
+    /// Enqueues a record and calls `onDelivery` (on the polling thread) when its fate is known.
+    ///
+    /// The fastest way to produce many records: no task per record. `onDelivery` is called exactly once
+    /// when this method returns normally, never when it throws.
+    /// - Throws: ``KafkaError/Code/queueFull`` (retriable) when the local queue is full, or another error.
+    public func enqueue(_ message: KafkaOutgoingMessage,
+                        onDelivery: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void) throws(KafkaError) {
+        guard !closed.withLock({ $0 }) else {
+            throw KafkaError(code: .state, message: "the producer is closed", isRetriable: false)
+        }
+        let topic = topicHandle(message.topic)
+        let callback = Unmanaged.passRetained(DeliveryCallback(onDelivery)).toOpaque()
+        let headers = Self.makeHeaders(message.headers)
+        let error: OpaquePointer? = message.value.withUnsafeBytes { value in
+            withOptionalBytes(message.key) { key in
+                codetask_produce(handle.pointer, topic, message.partition ?? RD_KAFKA_PARTITION_UA,
+                                 value.baseAddress, value.count, key?.baseAddress, key?.count ?? 0,
+                                 headers, callback)
+            }
+        }
+        if let error {
+            Unmanaged<DeliveryCallback>.fromOpaque(callback).release()
+            if let headers { rd_kafka_headers_destroy(headers) }
+            throw KafkaError(consuming: error, context: "produce to \(message.topic)")
+        }
+    }
+
+    /// Waits until every queued record is delivered or has failed.
+    /// - Throws: ``KafkaError/Code/timedOut`` when records are still outstanding after `timeout`.
+    public func flush(timeout: Duration) async throws(KafkaError) {
+        let handle = handle
+        try await BlockingCall.run { () throws(KafkaError) in
+            try KafkaError.check(rd_kafka_flush(handle.pointer, Int32(timeout.milliseconds)), "flush")
+        }
+    }
+
+    /// The number of records queued or in flight.
+    public var outstandingCount: Int { Int(rd_kafka_outq_len(handle.pointer)) }
+
+    /// Flushes for at most `timeout`, then fails whatever is still pending (its senders get an error) and
+    /// stops the polling thread. Idempotent; the producer cannot send afterwards.
+    public func close(timeout: Duration) async {
+        // The body cannot fail; `try?` only satisfies the typed-throws signature of the bridge.
+        _ = try? await BlockingCall.run { [self] in shutDown(flushTimeout: timeout) }
+    }
+
+    private func shutDown(flushTimeout: Duration) {
+        let wasClosed = closed.withLock { closed in defer { closed = true }; return closed }
+        guard !wasClosed else { return }
+        _ = rd_kafka_flush(handle.pointer, Int32(flushTimeout.milliseconds))
+        // Whatever is left gets a purge error through its delivery callback, so no sender waits forever.
+        _ = rd_kafka_purge(handle.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
+        poller.stop()
+        for _ in 0..<50 where rd_kafka_outq_len(handle.pointer) > 0 {
+            _ = rd_kafka_poll(handle.pointer, 100)
+        }
+    }
+
+    private func topicHandle(_ name: String) -> OpaquePointer {
+        topics.withLock { cached in
+            if let existing = cached[name] { return existing.pointer }
+            let created = rd_kafka_topic_new(handle.pointer, name, nil)!
+            cached[name] = TopicHandle(pointer: created)
+            return created
+        }
+    }
+
+    private static func makeHeaders(_ headers: [KafkaHeader]) -> OpaquePointer? {
+        guard !headers.isEmpty else { return nil }
+        let list = rd_kafka_headers_new(headers.count)!
+        for header in headers {
+            withOptionalBytes(header.value) { value in
+                _ = rd_kafka_header_add(list, header.name, -1, value?.baseAddress, value?.count ?? 0)
+            }
+        }
+        return list
+    }
+}
+
+/// A topic handle cached for the producer's life.
+private struct TopicHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+}
+
+/// The per-record delivery callback, passed retained to librdkafka as the message opaque and released
+/// when the delivery report arrives.
+private final class DeliveryCallback {
+    let body: @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
+    init(_ body: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void) { self.body = body }
+
+    func complete(with message: UnsafePointer<rd_kafka_message_t>) {
+        let m = message.pointee
+        let topic = String(cString: rd_kafka_topic_name(m.rkt))
+        if m.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+            body(.success(KafkaDeliveryReport(topicPartition: TopicPartition(topic: topic, partition: m.partition),
+                                              offset: m.offset)))
+        } else {
+            body(.failure(KafkaError(m.err, context: "delivery to \(topic)")))
+        }
+    }
+}
+
+/// Calls `body` with the bytes of `bytes`, or with `nil` when there are none.
+func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
+    guard let bytes else { return body(nil) }
+    return bytes.withUnsafeBytes { body($0) }
+}
