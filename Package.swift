@@ -11,10 +11,16 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Kafka", targets: ["Kafka"]),
+        .library(name: "InformaticaClient", targets: ["InformaticaClient"]),
+        .library(name: "InformaticaSimulator", targets: ["InformaticaSimulator"]),
+        .executable(name: "iics-sim", targets: ["iics-sim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // Declares the system's librdkafka (>= 2.2) and nothing else.
@@ -51,6 +57,73 @@ let package = Package(
         .testTarget(
             name: "KafkaTests",
             dependencies: ["Kafka", "KafkaTestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSwift
+        ),
+        // The Informatica (IICS) REST client: sessions, Start, job status, retry, rate limit, breaker.
+        .target(
+            name: "InformaticaClient",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // An in-process fake of the IICS endpoints the worker uses, with fault injection.
+        .target(
+            name: "InformaticaSimulator",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // Command-line simulator: `iics-sim --port 8089`.
+        .executableTarget(
+            name: "iics-sim",
+            dependencies: [
+                "InformaticaSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // Release-mode benchmark: client Start rate against the simulator, compared with wrk.
+        .executableTarget(
+            name: "informatica-bench",
+            dependencies: [
+                "InformaticaClient",
+                "InformaticaSimulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "InformaticaClientTests",
+            dependencies: [
+                "InformaticaClient",
+                "InformaticaSimulator",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "InformaticaSimulatorTests",
+            dependencies: [
+                "InformaticaSimulator",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSwift
         ),
     ]

@@ -12,21 +12,21 @@ struct ConsumerGroupTests {
             let topic = try await broker.createTopic(partitions: 6)
             let group = uniqueName("g")
             let producer = try broker.makeProducer()
-            try await produce(producer, topic: topic, count: 300, keys: 60, valuePrefix: "a")
-
             let events = LockedBox<[KafkaRebalanceEvent]>([])
             let first = try broker.makeConsumer(group: group) { event in events.withLock { $0.append(event) } }
             let second = try broker.makeConsumer(group: group)
             try first.subscribe(topics: [topic])
             try second.subscribe(topics: [topic])
+            try await waitUntilBothAssigned(first, second)
+            try await produce(producer, topic: topic, count: 300, keys: 60, valuePrefix: "a")
             // Both members poll until the first 300 records are in, storing offsets as they go.
             async let fromFirst = collectWhileOtherPolls(first, second, total: 300)
             let (firstRecords, secondRecords) = try await fromFirst
             #expect(firstRecords.count + secondRecords.count == 300)
             #expect(!first.assignment.isEmpty && !second.assignment.isEmpty, "the group split the partitions")
             #expect(first.assignment.isDisjoint(with: second.assignment))
-            try await first.commit()
-            try await second.commit()
+            try await commitRetrying(first)
+            try await commitRetrying(second)
             try await first.close()   // leaves the group: its partitions move to `second`
             #expect(events.value.contains { if case .revoked = $0 { true } else { false } })
 
@@ -106,6 +106,30 @@ struct ConsumerGroupTests {
             try checker.subscribe(topics: [topic])
             #expect(try await drain(checker, for: .seconds(3)).isEmpty, "nothing is read twice")
             try await checker.close()
+        }
+    }
+
+    /// Polls both members until the group has settled with partitions on each.
+    private func waitUntilBothAssigned(_ a: KafkaConsumer, _ b: KafkaConsumer) async throws {
+        let end = ContinuousClock.now.advanced(by: .seconds(60))
+        while (a.assignment.isEmpty || b.assignment.isEmpty || a.assignment.count + b.assignment.count < 6)
+                && ContinuousClock.now < end {
+            async let pollA = a.poll(timeout: .milliseconds(100))
+            async let pollB = b.poll(timeout: .milliseconds(100))
+            let (recordsA, recordsB) = try await (pollA, pollB)
+            #expect(recordsA.isEmpty && recordsB.isEmpty, "nothing produced yet")
+        }
+    }
+
+    /// Commits, retrying while the group is rebalancing (a retriable condition).
+    private func commitRetrying(_ consumer: KafkaConsumer) async throws {
+        for attempt in 1...20 {
+            do {
+                return try await consumer.commit()
+            } catch {
+                guard error.isRetriable, attempt < 20 else { throw error }
+                #expect(try await consumer.poll(timeout: .milliseconds(200)).isEmpty, "no records are pending here")
+            }
         }
     }
 

@@ -1,0 +1,11 @@
+/// What the retry engine needs to know about one kind of call.
+struct CallPlan: Sendable {
+    /// A short name for logs (`start`, `job_status`).
+    var name: String
+    /// Whether the call takes a token from the Start rate limit.
+    var rateLimited: Bool
+    /// Log metadata of the call (code task id, job id); never secrets.
+    var metadata: [String: String]
+    /// Builds the HTTP request for a session and an attempt timeout.
+    var makeRequest: @Sendable (_ session: Session, _ timeout: Duration) -> TransportRequest
+}

@@ -1,0 +1,87 @@
+import Foundation
+
+extension InformaticaClient {
+    /// The Start path below the server URL.
+    static let startPath = "/disnext/api/v1/CodeTask/Start"
+
+    /// Starts a code task: `POST <server URL>/disnext/api/v1/CodeTask/Start` with
+    /// `Content-Type`/`Accept: application/json`, `IDS-SESSION-ID` and the body `{"codeTaskId": "<id>"}`.
+    ///
+    /// Retries retriable failures under the retry policy, renews the session when the service rejects it,
+    /// takes a token from the rate limit (when configured) and waits while the circuit breaker is open,
+    /// all within the policy's deadline.
+    ///
+    /// - Parameters:
+    ///   - codeTaskId: The code task id, always sent as a JSON string.
+    ///   - traceparent: A W3C trace context, sent as the `traceparent` header when given.
+    /// - Returns: ``StartOutcome/started(_:)`` with the job id and the whole answer, or
+    ///   ``StartOutcome/failed(_:)`` with a classified failure. A 2xx without `jobId` is a `rejected`
+    ///   failure with code `protocol_error` (and is not retried, as the job may have started).
+    public func startCodeTask(codeTaskId: String, traceparent: String? = nil) async -> StartOutcome {
+        if let problem = Self.problem(withCodeTaskId: codeTaskId) ?? Self.problem(withTraceparent: traceparent) {
+            return .failed(
+                InformaticaFailure(
+                    category: .invalidRequest,
+                    httpStatus: nil,
+                    code: "invalid_request",
+                    message: problem,
+                    requestId: nil,
+                    attempts: []
+                )
+            )
+        }
+        let body = Self.startBody(codeTaskId: codeTaskId)
+        let trace = traceparent.flatMap { $0.isEmpty ? nil : $0 }
+        let plan = CallPlan(name: "start", rateLimited: true, metadata: [LogKey.codeTaskId: codeTaskId]) { session, timeout in
+            var headers = [("Content-Type", "application/json"), ("Accept", "application/json"), ("IDS-SESSION-ID", session.id.value)]
+            if let trace { headers.append(("traceparent", trace)) }
+            return TransportRequest(method: .post, url: session.serverURL + Self.startPath, headers: headers, body: body, timeout: timeout)
+        }
+        switch await self.execute(plan) {
+        case .failure(let failure):
+            self.logger.info("Code task start failed", metadata: [LogKey.codeTaskId: "\(codeTaskId)", LogKey.error: "\(failure)"])
+            return .failed(failure)
+        case .success(let delivered):
+            guard
+                let started = CodeTaskStarted(
+                    body: delivered.response.body,
+                    httpStatus: delivered.response.status,
+                    attempts: delivered.attempts
+                )
+            else {
+                let excerpt = ErrorDetails.excerpt(String(decoding: delivered.response.body, as: UTF8.self))
+                return .failed(
+                    InformaticaFailure(
+                        category: .rejected,
+                        httpStatus: delivered.response.status,
+                        code: "protocol_error",
+                        message: "a \(delivered.response.status) answer without a jobId: \(excerpt)",
+                        requestId: nil,
+                        attempts: delivered.attempts
+                    )
+                )
+            }
+            self.logger.debug("Code task started", metadata: [LogKey.codeTaskId: "\(codeTaskId)", LogKey.jobId: "\(started.jobId)"])
+            return .started(started)
+        }
+    }
+
+    /// The Start body: `{"codeTaskId": "<id>"}`, the id always a JSON string.
+    static func startBody(codeTaskId: String) -> [UInt8] {
+        Array(("{\"codeTaskId\": " + JSONValue.string(codeTaskId).description + "}").utf8)
+    }
+
+    private static func problem(withCodeTaskId id: String) -> String? {
+        if id.allSatisfy(\.isWhitespace) { return "codeTaskId must not be empty" }
+        if id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return "codeTaskId must not contain control characters"
+        }
+        return nil
+    }
+
+    private static func problem(withTraceparent value: String?) -> String? {
+        guard let value else { return nil }
+        let allowed = value.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F }
+        return allowed ? nil : "traceparent must be printable ASCII without spaces"
+    }
+}

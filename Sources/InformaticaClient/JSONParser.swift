@@ -1,0 +1,222 @@
+/// A small, allocation-light JSON parser producing ``JSONValue``; the client parses every answer with it
+/// (Foundation's `JSONDecoder` into an untyped value costs several times more per call).
+struct JSONParser {
+    /// Why a document did not parse.
+    struct Failure: Error, Hashable {
+        var offset: Int
+        var reason: String
+    }
+
+    private static let maxDepth = 256
+
+    private let bytes: [UInt8]
+    private var index = 0
+    private var depth = 0
+
+    private init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    /// Parses a whole JSON document (RFC 8259).
+    /// - Throws: ``Failure`` when the bytes are not exactly one JSON value.
+    static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
+        var parser = JSONParser(bytes)
+        let value = try parser.value()
+        parser.skipWhitespace()
+        guard parser.index == bytes.count else { throw parser.failure("trailing characters") }
+        return value
+    }
+
+    private mutating func value() throws(Failure) -> JSONValue {
+        self.skipWhitespace()
+        guard self.index < self.bytes.count else { throw self.failure("unexpected end") }
+        switch self.bytes[self.index] {
+        case UInt8(ascii: "{"): return try self.object()
+        case UInt8(ascii: "["): return try self.array()
+        case UInt8(ascii: "\""): return .string(try self.string())
+        case UInt8(ascii: "t"): try self.literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try self.literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try self.literal("null"); return .null
+        default: return try self.number()
+        }
+    }
+
+    private mutating func object() throws(Failure) -> JSONValue {
+        try self.enter()
+        self.index += 1
+        var members: [String: JSONValue] = [:]
+        self.skipWhitespace()
+        if self.peek() == UInt8(ascii: "}") {
+            self.index += 1
+            self.depth -= 1
+            return .object(members)
+        }
+        while true {
+            self.skipWhitespace()
+            guard self.peek() == UInt8(ascii: "\"") else { throw self.failure("expected a member name") }
+            let key = try self.string()
+            self.skipWhitespace()
+            guard self.peek() == UInt8(ascii: ":") else { throw self.failure("expected ':'") }
+            self.index += 1
+            members[key] = try self.value()
+            self.skipWhitespace()
+            switch self.peek() {
+            case UInt8(ascii: ","): self.index += 1
+            case UInt8(ascii: "}"):
+                self.index += 1
+                self.depth -= 1
+                return .object(members)
+            default: throw self.failure("expected ',' or '}'")
+            }
+        }
+    }
+
+    private mutating func array() throws(Failure) -> JSONValue {
+        try self.enter()
+        self.index += 1
+        var elements: [JSONValue] = []
+        self.skipWhitespace()
+        if self.peek() == UInt8(ascii: "]") {
+            self.index += 1
+            self.depth -= 1
+            return .array(elements)
+        }
+        while true {
+            elements.append(try self.value())
+            self.skipWhitespace()
+            switch self.peek() {
+            case UInt8(ascii: ","): self.index += 1
+            case UInt8(ascii: "]"):
+                self.index += 1
+                self.depth -= 1
+                return .array(elements)
+            default: throw self.failure("expected ',' or ']'")
+            }
+        }
+    }
+
+    private mutating func string() throws(Failure) -> String {
+        self.index += 1
+        let start = self.index
+        // Fast path: no escapes.
+        while self.index < self.bytes.count {
+            let byte = self.bytes[self.index]
+            if byte == UInt8(ascii: "\"") {
+                defer { self.index += 1 }
+                return String(decoding: self.bytes[start..<self.index], as: UTF8.self)
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            if byte < 0x20 { throw self.failure("control character in a string") }
+            self.index += 1
+        }
+        var scalars = Array(self.bytes[start..<self.index])
+        while self.index < self.bytes.count {
+            let byte = self.bytes[self.index]
+            self.index += 1
+            switch byte {
+            case UInt8(ascii: "\""): return String(decoding: scalars, as: UTF8.self)
+            case UInt8(ascii: "\\"): try self.escape(into: &scalars)
+            case ..<0x20: throw self.failure("control character in a string")
+            default: scalars.append(byte)
+            }
+        }
+        throw self.failure("unterminated string")
+    }
+
+    private mutating func escape(into out: inout [UInt8]) throws(Failure) {
+        guard let byte = self.peek() else { throw self.failure("unterminated escape") }
+        self.index += 1
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(byte)
+        case UInt8(ascii: "b"): out.append(0x08)
+        case UInt8(ascii: "f"): out.append(0x0C)
+        case UInt8(ascii: "n"): out.append(0x0A)
+        case UInt8(ascii: "r"): out.append(0x0D)
+        case UInt8(ascii: "t"): out.append(0x09)
+        case UInt8(ascii: "u"):
+            var code = try self.hex4()
+            if (0xD800..<0xDC00).contains(code), self.peek() == UInt8(ascii: "\\"), self.index + 1 < self.bytes.count,
+                self.bytes[self.index + 1] == UInt8(ascii: "u")
+            {
+                self.index += 2
+                let low = try self.hex4()
+                guard (0xDC00..<0xE000).contains(low) else { throw self.failure("invalid surrogate pair") }
+                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+            }
+            let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
+            out.append(contentsOf: Array(String(Character(scalar)).utf8))
+        default: throw self.failure("invalid escape")
+        }
+    }
+
+    private mutating func hex4() throws(Failure) -> UInt32 {
+        guard self.index + 4 <= self.bytes.count else { throw self.failure("short \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = self.bytes[self.index]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw self.failure("invalid hex digit")
+            }
+            value = value << 4 | UInt32(digit)
+            self.index += 1
+        }
+        return value
+    }
+
+    private mutating func number() throws(Failure) -> JSONValue {
+        let start = self.index
+        var isInteger = true
+        if self.peek() == UInt8(ascii: "-") { self.index += 1 }
+        while let byte = self.peek() {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): self.index += 1
+            case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "+"), UInt8(ascii: "-"):
+                isInteger = false
+                self.index += 1
+            default:
+                return try self.numberValue(start: start, isInteger: isInteger)
+            }
+        }
+        return try self.numberValue(start: start, isInteger: isInteger)
+    }
+
+    private func numberValue(start: Int, isInteger: Bool) throws(Failure) -> JSONValue {
+        let text = String(decoding: self.bytes[start..<self.index], as: UTF8.self)
+        if isInteger, let integer = Int64(text) { return .integer(integer) }
+        guard let double = Double(text), double.isFinite, text.first != "+", text.first != "." else {
+            throw self.failure("invalid number")
+        }
+        return .number(double)
+    }
+
+    private mutating func literal(_ word: StaticString) throws(Failure) {
+        let count = word.utf8CodeUnitCount
+        guard self.index + count <= self.bytes.count else { throw self.failure("invalid literal") }
+        let matches = word.withUTF8Buffer { expected in
+            expected.indices.allSatisfy { self.bytes[self.index + $0] == expected[$0] }
+        }
+        guard matches else { throw self.failure("invalid literal") }
+        self.index += count
+    }
+
+    private mutating func enter() throws(Failure) {
+        self.depth += 1
+        guard self.depth <= Self.maxDepth else { throw self.failure("nested too deeply") }
+    }
+
+    private mutating func skipWhitespace() {
+        while let byte = self.peek(), byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { self.index += 1 }
+    }
+
+    private func peek() -> UInt8? {
+        self.index < self.bytes.count ? self.bytes[self.index] : nil
+    }
+
+    private func failure(_ reason: String) -> Failure {
+        Failure(offset: self.index, reason: reason)
+    }
+}
