@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import Synchronization
 
 /// The production transport: one shared AsyncHTTPClient with keep-alive pooling.
 final class AsyncHTTPClientTransport: HTTPTransport {
@@ -10,6 +11,7 @@ final class AsyncHTTPClientTransport: HTTPTransport {
     static let maxBodyBytes = 4 * 1024 * 1024
 
     private let client: HTTPClient
+    private let shutDown = Atomic<Bool>(false)
 
     /// Creates the shared client from the HTTP settings.
     /// - Throws: When the CA bundle cannot be read as PEM certificates.
@@ -64,7 +66,15 @@ final class AsyncHTTPClientTransport: HTTPTransport {
     }
 
     func shutdown() async throws {
+        self.shutDown.store(true, ordering: .relaxed)
         try await self.client.shutdown()
+    }
+
+    /// A transport dropped without ``shutdown()`` (an owner that returned early on an error) shuts its
+    /// client down in the background instead of letting AsyncHTTPClient end the process.
+    deinit {
+        guard !self.shutDown.load(ordering: .relaxed) else { return }
+        self.client.shutdown { _ in }
     }
 
     private static func translate(_ error: HTTPClientError) -> TransportError {

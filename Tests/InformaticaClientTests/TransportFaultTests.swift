@@ -24,10 +24,13 @@ struct TransportFaultTests {
         let client = try Self.client(simulator, capture: capture, attemptTimeout: .milliseconds(150))
         #expect(await client.startCodeTask(codeTaskId: "warm").jobId != nil)
         var faults = FaultConfiguration()
-        faults.latency = .fixed(milliseconds: 600)
+        faults.latency = .fixed(milliseconds: 3_000)  // far past the 150 ms attempt timeout, even on a starved event loop
         simulator.setFaults(faults)
-        guard case .failed(let failure) = await client.startCodeTask(codeTaskId: "slow") else {
-            Issue.record("expected a failure")
+        let outcome = await client.startCodeTask(codeTaskId: "slow")
+        guard case .failed(let failure) = outcome else {
+            Issue.record("expected a failure, got \(outcome) with attempts \(outcome.attempts)")
+            await client.shutdown()
+            try await simulator.shutdown()
             return
         }
         #expect(failure.category == .retriesExhausted)
