@@ -13,7 +13,9 @@ let package = Package(
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "InformaticaClient", targets: ["InformaticaClient"]),
         .library(name: "InformaticaSimulator", targets: ["InformaticaSimulator"]),
+        .library(name: "CodetaskWorker", targets: ["CodetaskWorker"]),
         .executable(name: "iics-sim", targets: ["iics-sim"]),
+        .executable(name: "codetask-worker", targets: ["codetask-worker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -21,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         // Declares the system's librdkafka (>= 2.2) and nothing else.
@@ -112,6 +115,42 @@ let package = Package(
         .testTarget(
             name: "InformaticaClientTests",
             dependencies: [
+                "InformaticaClient",
+                "InformaticaSimulator",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // The worker pipeline: requests in, Start calls, job events out, offsets committed once durable.
+        .target(
+            name: "CodetaskWorker",
+            dependencies: [
+                "Kafka",
+                "InformaticaClient",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // The command line: `codetask-worker run` (production) and `codetask-worker demo` (embedded, no services).
+        .executableTarget(
+            name: "codetask-worker",
+            dependencies: [
+                "CodetaskWorker",
+                "Kafka",
+                "InformaticaClient",
+                "InformaticaSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "CodetaskWorkerTests",
+            dependencies: [
+                "CodetaskWorker",
+                "Kafka",
+                "KafkaTestSupport",
                 "InformaticaClient",
                 "InformaticaSimulator",
                 .product(name: "Logging", package: "swift-log"),

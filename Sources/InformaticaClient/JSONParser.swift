@@ -1,10 +1,25 @@
 /// A small, allocation-light JSON parser producing ``JSONValue``; the client parses every answer with it
 /// (Foundation's `JSONDecoder` into an untyped value costs several times more per call).
-struct JSONParser {
+public struct JSONParser {
     /// Why a document did not parse.
-    struct Failure: Error, Hashable {
-        var offset: Int
-        var reason: String
+    public struct Failure: Error, Hashable, CustomStringConvertible {
+        /// The byte offset where parsing stopped.
+        public var offset: Int
+        /// What was wrong there.
+        public var reason: String
+
+        /// `<reason> at byte <offset>`.
+        public var description: String { "\(self.reason) at byte \(self.offset)" }
+    }
+
+    /// One member of a top-level object, with the bytes of its value so it can be passed on verbatim.
+    public struct Member: Sendable, Hashable {
+        /// The member name.
+        public var name: String
+        /// The parsed value.
+        public var value: JSONValue
+        /// The value's bytes in the document, exactly as they were written.
+        public var raw: ArraySlice<UInt8>
     }
 
     private static let maxDepth = 256
@@ -19,12 +34,34 @@ struct JSONParser {
 
     /// Parses a whole JSON document (RFC 8259).
     /// - Throws: ``Failure`` when the bytes are not exactly one JSON value.
-    static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
+    public static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
         var parser = JSONParser(bytes)
         let value = try parser.value()
-        parser.skipWhitespace()
-        guard parser.index == bytes.count else { throw parser.failure("trailing characters") }
+        try parser.expectEnd()
         return value
+    }
+
+    /// Parses a whole JSON document whose top level should be an object, keeping each member's raw bytes.
+    /// - Returns: The members in document order (a repeated name appears twice), or `nil` when the document
+    ///   is valid JSON but not an object.
+    /// - Throws: ``Failure`` when the bytes are not exactly one JSON value.
+    public static func parseMembers(_ bytes: [UInt8]) throws(Failure) -> [Member]? {
+        var parser = JSONParser(bytes)
+        parser.skipWhitespace()
+        guard parser.peek() == UInt8(ascii: "{") else {
+            _ = try parser.value()
+            try parser.expectEnd()
+            return nil
+        }
+        var members: [Member] = []
+        try parser.objectMembers { name, value, range in members.append(Member(name: name, value: value, raw: bytes[range])) }
+        try parser.expectEnd()
+        return members
+    }
+
+    private mutating func expectEnd() throws(Failure) {
+        self.skipWhitespace()
+        guard self.index == self.bytes.count else { throw self.failure("trailing characters") }
     }
 
     private mutating func value() throws(Failure) -> JSONValue {
@@ -42,14 +79,20 @@ struct JSONParser {
     }
 
     private mutating func object() throws(Failure) -> JSONValue {
+        var members: [String: JSONValue] = [:]
+        try self.objectMembers { name, value, _ in members[name] = value }
+        return .object(members)
+    }
+
+    /// Reads an object, handing each member (name, value, byte range of the value) to `visit` in order.
+    private mutating func objectMembers(_ visit: (String, JSONValue, Range<Int>) -> Void) throws(Failure) {
         try self.enter()
         self.index += 1
-        var members: [String: JSONValue] = [:]
         self.skipWhitespace()
         if self.peek() == UInt8(ascii: "}") {
             self.index += 1
             self.depth -= 1
-            return .object(members)
+            return
         }
         while true {
             self.skipWhitespace()
@@ -58,14 +101,17 @@ struct JSONParser {
             self.skipWhitespace()
             guard self.peek() == UInt8(ascii: ":") else { throw self.failure("expected ':'") }
             self.index += 1
-            members[key] = try self.value()
+            self.skipWhitespace()
+            let start = self.index
+            let value = try self.value()
+            visit(key, value, start..<self.index)
             self.skipWhitespace()
             switch self.peek() {
             case UInt8(ascii: ","): self.index += 1
             case UInt8(ascii: "}"):
                 self.index += 1
                 self.depth -= 1
-                return .object(members)
+                return
             default: throw self.failure("expected ',' or '}'")
             }
         }

@@ -83,8 +83,8 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
         return out
     }
 
-    /// Appends the value's JSON text.
-    func serialize(into out: inout String) {
+    /// Appends the value's JSON text (object members sorted by name).
+    public func serialize(into out: inout String) {
         switch self {
         case .null: out += "null"
         case .bool(let value): out += value ? "true" : "false"
@@ -110,7 +110,8 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
         }
     }
 
-    private static func quote(_ text: String, into out: inout String) {
+    /// Appends `text` as a JSON string literal, escaped per RFC 8259.
+    public static func quote(_ text: String, into out: inout String) {
         out += "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -1,0 +1,133 @@
+public import Foundation
+public import InformaticaClient
+public import Kafka
+
+/// Builds the output records: CloudEvents 1.0 in Kafka binary mode (`ce_*` headers, JSON data), keyed by the
+/// code task id, and dead-letter copies of rejected records.
+public struct EventFactory: Sendable {
+    /// The topics written to.
+    public var topics: WorkerTopics
+    /// The `ce_source` attribute.
+    public var eventSource: String
+    /// The clock for `ce_time` and dead-letter times.
+    public var now: @Sendable () -> Date
+
+    /// Creates a factory.
+    public init(topics: WorkerTopics, eventSource: String, now: @escaping @Sendable () -> Date = Date.init) {
+        self.topics = topics
+        self.eventSource = eventSource
+        self.now = now
+    }
+
+    /// The deterministic event id of a request's event of a type: a redelivered request gets the same id.
+    public static func eventId(requestId: String, type: EventType) -> String {
+        "\(requestId)/\(type.rawValue)"
+    }
+
+    /// The `codetask.job.started` event.
+    public func started(_ request: StartRequest, _ started: CodeTaskStarted, latency: Duration) -> KafkaOutgoingMessage {
+        var body = JSONObjectWriter()
+        body.string("requestId", request.requestId)
+        body.string("codeTaskId", request.codeTaskId)
+        body.string("jobId", started.jobId)
+        body.string("codeTaskInstanceName", started.codeTaskInstanceName)
+        body.string("summary", started.summary)
+        body.raw("sparkCodeTaskResponseBody", started.fields["sparkCodeTaskResponseBody"]?.description)
+        body.integer("httpStatus", Int64(started.httpStatus))
+        body.integer("attempts", Int64(Self.requestAttempts(started.attempts)))
+        body.integer("startLatencyMs", latency.wholeMilliseconds)
+        Self.writeSource(request.source, into: &body)
+        body.raw("context", request.contextJSON)
+        let extra = started.fields.filter { !Self.knownResponseFields.contains($0.key) }
+        body.raw("extra", extra.isEmpty ? nil : JSONValue.object(extra).description)
+        return self.event(.started, request: request, data: body.finish())
+    }
+
+    /// The `codetask.start.failed` event.
+    public func failed(_ request: StartRequest, _ failure: StartFailure) -> KafkaOutgoingMessage {
+        var body = JSONObjectWriter()
+        body.string("requestId", request.requestId)
+        body.string("codeTaskId", request.codeTaskId)
+        body.object("error") { error in
+            error.string("category", failure.category)
+            error.integer("httpStatus", failure.httpStatus.map(Int64.init))
+            error.string("code", failure.code)
+            error.string("message", failure.message)
+            error.string("informaticaRequestId", failure.informaticaRequestId)
+        }
+        body.integer("attempts", Int64(failure.attempts))
+        Self.writeSource(request.source, into: &body)
+        body.raw("context", request.contextJSON)
+        return self.event(.failed, request: request, data: body.finish())
+    }
+
+    /// The record copied unchanged (key, value, headers) to the dead-letter topic, with headers giving the
+    /// reason and the source position.
+    public func deadLetter(_ message: KafkaMessage, _ rejection: RequestRejection) -> KafkaOutgoingMessage {
+        var headers = message.headers
+        headers.append(KafkaHeader(name: DeadLetterHeader.reason, value: rejection.reason.rawValue))
+        headers.append(KafkaHeader(name: DeadLetterHeader.message, value: rejection.message))
+        headers.append(KafkaHeader(name: DeadLetterHeader.sourceTopic, value: message.topic))
+        headers.append(KafkaHeader(name: DeadLetterHeader.sourcePartition, value: String(message.partition)))
+        headers.append(KafkaHeader(name: DeadLetterHeader.sourceOffset, value: String(message.offset)))
+        headers.append(KafkaHeader(name: DeadLetterHeader.time, value: Self.timestamp(self.now())))
+        return KafkaOutgoingMessage(topic: self.topics.deadLetter, key: message.key, value: message.value, headers: headers)
+    }
+
+    private func event(_ type: EventType, request: StartRequest, data: String) -> KafkaOutgoingMessage {
+        var headers = [
+            KafkaHeader(name: "ce_specversion", value: "1.0"),
+            KafkaHeader(name: "ce_id", value: Self.eventId(requestId: request.requestId, type: type)),
+            KafkaHeader(name: "ce_source", value: self.eventSource),
+            KafkaHeader(name: "ce_type", value: type.rawValue),
+            KafkaHeader(name: "ce_time", value: Self.timestamp(self.now())),
+            KafkaHeader(name: "ce_subject", value: request.codeTaskId),
+            KafkaHeader(name: "content-type", value: "application/json"),
+        ]
+        if let traceparent = request.traceparent { headers.append(KafkaHeader(name: "traceparent", value: traceparent)) }
+        return KafkaOutgoingMessage(topic: self.topics.output, key: request.codeTaskId, value: data, headers: headers)
+    }
+
+    private static let knownResponseFields: Set<String> = ["summary", "jobId", "codeTaskInstanceName", "sparkCodeTaskResponseBody"]
+
+    /// Start requests sent (logins are not counted).
+    static func requestAttempts(_ attempts: [Attempt]) -> Int {
+        attempts.filter { $0.target == .request }.count
+    }
+
+    private static func writeSource(_ source: RecordSource, into body: inout JSONObjectWriter) {
+        body.object("source") { object in
+            object.string("topic", source.topic)
+            object.integer("partition", Int64(source.partition))
+            object.integer("offset", source.offset)
+        }
+    }
+
+    private static func timestamp(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}
+
+/// The headers the worker adds to a dead-letter record.
+public enum DeadLetterHeader {
+    /// The machine-readable reason (``RequestRejection/Reason``).
+    public static let reason = "dlq_reason"
+    /// The reason in words.
+    public static let message = "dlq_message"
+    /// The input topic.
+    public static let sourceTopic = "dlq_source_topic"
+    /// The input partition.
+    public static let sourcePartition = "dlq_source_partition"
+    /// The input offset.
+    public static let sourceOffset = "dlq_source_offset"
+    /// When the record was dead-lettered (ISO 8601).
+    public static let time = "dlq_time"
+}
+
+extension Duration {
+    /// The duration in whole milliseconds.
+    var wholeMilliseconds: Int64 {
+        let parts = self.components
+        return parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,16 @@
+/// Why the worker cannot start or had to stop.
+public enum WorkerError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// These topics do not exist and creating them was not asked for.
+    case missingTopics([String])
+    /// The Kafka producer failed fatally; unacknowledged outcomes were not committed and will be redone.
+    case producerFailed
+
+    public var description: String {
+        switch self {
+        case .missingTopics(let topics):
+            return "the topic(s) \(topics.joined(separator: ", ")) do not exist; create them, or start with --create-topics"
+        case .producerFailed:
+            return "the Kafka producer failed fatally; records without an acknowledged event were not committed"
+        }
+    }
+}

@@ -1,0 +1,27 @@
+/// What a worker has done since it started; read it with ``Worker/statistics``.
+public struct WorkerStatistics: Sendable, Hashable, CustomStringConvertible {
+    /// Input records handed to the worker.
+    public var received = 0
+    /// `codetask.job.started` events acknowledged by the broker.
+    public var started = 0
+    /// `codetask.start.failed` events acknowledged (including those for rejected records).
+    public var failed = 0
+    /// Records copied to the dead-letter topic and acknowledged.
+    public var deadLettered = 0
+    /// Publish attempts that failed and were retried.
+    public var publishRetries = 0
+    /// Records whose work did not begin because their partition was revoked or the worker was stopping
+    /// (they are read again by the next owner).
+    public var notBegun = 0
+    /// Commits of finished positions sent.
+    public var commits = 0
+
+    /// Zeroes.
+    public init() {}
+
+    /// `received=… started=… failed=… dead-lettered=… …`.
+    public var description: String {
+        "received=\(self.received) started=\(self.started) failed=\(self.failed) dead-lettered=\(self.deadLettered) "
+            + "publish-retries=\(self.publishRetries) not-begun=\(self.notBegun) commits=\(self.commits)"
+    }
+}
