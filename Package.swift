@@ -132,11 +132,24 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Sample requests (valid and malformed) and the read-back audit shared by the demo and the tests.
+        .target(
+            name: "CodetaskDemo",
+            dependencies: [
+                "CodetaskWorker",
+                "Kafka",
+                "InformaticaClient",
+                "InformaticaSimulator",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
         // The command line: `codetask-worker run` (production) and `codetask-worker demo` (embedded, no services).
         .executableTarget(
             name: "codetask-worker",
             dependencies: [
                 "CodetaskWorker",
+                "CodetaskDemo",
                 "Kafka",
                 "InformaticaClient",
                 "InformaticaSimulator",
@@ -149,6 +162,7 @@ let package = Package(
             name: "CodetaskWorkerTests",
             dependencies: [
                 "CodetaskWorker",
+                "CodetaskDemo",
                 "Kafka",
                 "KafkaTestSupport",
                 "InformaticaClient",

@@ -1,0 +1,126 @@
+import CodetaskWorker
+import Foundation
+import InformaticaClient
+import InformaticaSimulator
+import Kafka
+public import Logging
+
+/// The self-contained demonstration: an in-process Kafka mock cluster and Informatica simulator with faults,
+/// a mix of sample requests, the real worker processing them, and an audit read back from the topics.
+public struct Demo: Sendable {
+    /// What to run.
+    public struct Options: Sendable {
+        /// Requests produced.
+        public var requests = 300
+        /// Every n-th request is malformed.
+        public var malformedEvery = 12
+        /// Every n-th request is for an unknown code task (404).
+        public var unknownEvery = 25
+        /// Every n-th request is for a code task that always answers 503 (retries exhausted).
+        public var failingEvery = 40
+        /// Share of Start calls answered 503 / 429 at random.
+        public var serviceUnavailableRate = 0.05
+        public var tooManyRequestsRate = 0.03
+        /// Input partitions.
+        public var partitions = 6
+
+        /// The defaults.
+        public init() {}
+    }
+
+    /// What happened.
+    public struct Summary: Sendable {
+        public var requested: Int
+        public var started: Int
+        public var failed: Int
+        public var deadLettered: Int
+        public var lost: Int
+        public var duplicateStarts: Int
+        /// `demo: requested=N started=S failed=F dead-lettered=D lost=L`.
+        public var line: String {
+            "demo: requested=\(self.requested) started=\(self.started) failed=\(self.failed) dead-lettered=\(self.deadLettered) lost=\(self.lost)"
+        }
+    }
+
+    public var options: Options
+    public var logger: Logger
+
+    /// Creates a demo run.
+    public init(options: Options = Options(), logger: Logger) {
+        self.options = options
+        self.logger = logger
+    }
+
+    /// Runs the demo, printing a readable report through `print`.
+    /// - Throws: When the embedded cluster, the simulator or the worker cannot start.
+    public func run(print: @Sendable (String) -> Void) async throws -> Summary {
+        let began = ContinuousClock.now
+        let cluster = try KafkaMockCluster(brokers: 3, logger: self.logger)
+        let topics = WorkerTopics()
+        try cluster.createTopic(topics.input, partitions: self.options.partitions)
+        try cluster.createTopic(topics.output, partitions: 3)
+        try cluster.createTopic(topics.deadLetter, partitions: 1)
+        let simulator = try await InformaticaSimulator.start(self.simulatorConfiguration(), logger: self.logger)
+        print("demo: Kafka mock cluster (3 brokers) at \(cluster.bootstrapServers); Informatica simulator at \(simulator.baseURL)")
+        print(
+            "demo: faults: \(Int(self.options.serviceUnavailableRate * 100))% of Start calls answer 503, "
+                + "\(Int(self.options.tooManyRequestsRate * 100))% answer 429 with Retry-After: 1; "
+                + "ids missing-* are unknown (404); ids down-* always answer 503")
+
+        let kafka = KafkaClientConfiguration(bootstrapServers: [cluster.bootstrapServers], clientID: "codetask-demo")
+        let samples = SampleRequests.mix(
+            count: self.options.requests, malformedEvery: self.options.malformedEvery, unknownEvery: self.options.unknownEvery,
+            failingEvery: self.options.failingEvery)
+        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(client: kafka), logger: self.logger)
+        let produced = try await SampleProducer.produce(samples, topic: topics.input, with: producer)
+        await producer.close(timeout: .seconds(5))
+        let malformed = samples.filter(\.isMalformed).count
+        print(
+            "demo: produced \(samples.count) requests to \(topics.input) (\(self.options.partitions) partitions): "
+                + "\(samples.count - malformed) well-formed, \(malformed) malformed")
+
+        let worker = try Worker(configuration: self.workerConfiguration(kafka: kafka, simulator: simulator, topics: topics), logger: self.logger)
+        let running = Task { try await worker.run() }
+        let audit = try await OutputAudit.read(kafka: kafka, topics: topics, expected: Set(produced.keys), logger: self.logger)
+        worker.shutdown()
+        try await running.value
+        let calls = simulator.startCalls
+        try await simulator.shutdown()
+
+        let summary = Summary(
+            requested: produced.count, started: audit.startedCount, failed: audit.failedCount,
+            deadLettered: audit.deadLetteredCount, lost: audit.lost.count,
+            duplicateStarts: calls.duplicateStarts.values.reduce(0) { $0 + $1 - 1 })
+        DemoReport(audit: audit, produced: produced, calls: calls, statistics: worker.statistics, summary: summary,
+                   elapsed: ContinuousClock.now - began).print(to: print)
+        return summary
+    }
+
+    private func simulatorConfiguration() -> SimulatorConfiguration {
+        var configuration = SimulatorConfiguration()
+        configuration.faults.startErrorRates = [503: self.options.serviceUnavailableRate, 429: self.options.tooManyRequestsRate]
+        configuration.faults.retryAfterSeconds = 1
+        configuration.faults.unknownTaskIdPrefixes = ["missing-"]
+        configuration.taskRules = [TaskRule(prefix: "down-", status: 503)]
+        return configuration
+    }
+
+    private func workerConfiguration(kafka: KafkaClientConfiguration, simulator: InformaticaSimulator, topics: WorkerTopics)
+        -> WorkerConfiguration
+    {
+        let credentials = Credentials(username: simulator.configuration.username, password: Secret(simulator.configuration.password))
+        var informatica = InformaticaConfiguration(
+            session: .identityService(loginURL: simulator.baseURL, serverURL: simulator.baseURL, credentials: credentials))
+        informatica.retry.maxAttempts = 4
+        informatica.retry.initialBackoff = .milliseconds(50)
+        informatica.retry.maxBackoff = .seconds(1)
+        informatica.retry.deadline = .seconds(20)
+        informatica.circuitBreaker.failureThreshold = 8
+        informatica.circuitBreaker.openDuration = .seconds(1)
+        var configuration = WorkerConfiguration(kafka: kafka, informatica: informatica)
+        configuration.topics = topics
+        configuration.groupID = "codetask-demo"
+        configuration.commitInterval = .milliseconds(200)
+        return configuration
+    }
+}

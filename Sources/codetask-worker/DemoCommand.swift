@@ -1,0 +1,29 @@
+import ArgumentParser
+import CodetaskDemo
+import Logging
+
+/// `codetask-worker demo`: the worker on an embedded default, with no external service.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run the worker against an in-process Kafka mock cluster and Informatica simulator with faults.",
+        discussion: "Exit status 0 only when every request has an event or a dead-letter copy (lost=0)."
+    )
+
+    @Option(help: "Requests to produce.") var requests = 300
+    @Option(help: "Log level of the worker's own log (stderr).") var logLevel = "warning"
+
+    func run() async throws {
+        guard self.requests > 0 else { throw ValidationError("--requests: must be at least 1") }
+        guard let level = Logger.Level(rawValue: self.logLevel) else { throw ValidationError("--log-level: '\(self.logLevel)' is not a level") }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var options = Demo.Options()
+        options.requests = self.requests
+        let summary = try await Demo(options: options, logger: Logger(label: "codetask-demo")).run { print($0) }
+        if summary.lost > 0 { throw ExitCode(1) }
+    }
+}
