@@ -23,6 +23,8 @@ public struct OutputAudit: Sendable {
         public var errorCodes: [String] = []
         /// `dlq_reason` of dead-letter copies.
         public var deadLetterReasons: [String] = []
+        /// The dead-letter copies themselves.
+        public var deadLetterCopies: [KafkaMessage] = []
         /// The raw value of the last event read (for showing an example).
         public var lastEventJSON: String?
 
@@ -91,6 +93,7 @@ public struct OutputAudit: Sendable {
             else { return }
             let source = RecordSource(topic: topic, partition: partition, offset: offset)
             self.entries[source, default: Entry()].deadLetterReasons.append(message.headers.last(named: DeadLetterHeader.reason) ?? "?")
+            self.entries[source, default: Entry()].deadLetterCopies.append(message)
             return
         }
         guard let body = try? JSONParser.parse(message.value), let source = body["source"],

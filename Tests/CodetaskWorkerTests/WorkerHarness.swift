@@ -1,0 +1,153 @@
+import CodetaskDemo
+import CodetaskWorker
+import Foundation
+import InformaticaClient
+import InformaticaSimulator
+import Kafka
+import KafkaTestSupport
+import Logging
+
+/// One test's world: a broker with fresh topics, a simulator, and worker configurations pointing at both.
+final class WorkerHarness: Sendable {
+    let broker: TestBroker
+    let topics: WorkerTopics
+    let group: String
+    let simulator: InformaticaSimulator
+    let logger: Logger
+    static let inputPartitions = 6
+
+    private init(broker: TestBroker, topics: WorkerTopics, simulator: InformaticaSimulator) {
+        self.broker = broker
+        self.topics = topics
+        self.group = uniqueName("worker")
+        self.simulator = simulator
+        self.logger = broker.logger
+    }
+
+    /// Starts a broker of `kind`, creates the three topics and starts a simulator.
+    static func start(_ kind: BrokerKind, simulator adjust: (inout SimulatorConfiguration) -> Void = { _ in }) async throws
+        -> WorkerHarness
+    {
+        let broker = try TestBroker(kind)
+        do {
+            let topics = WorkerTopics(
+                input: try await broker.createTopic(prefix: "requests", partitions: Self.inputPartitions),
+                output: try await broker.createTopic(prefix: "events", partitions: 3),
+                deadLetter: try await broker.createTopic(prefix: "dlq", partitions: 1))
+            var configuration = SimulatorConfiguration()
+            adjust(&configuration)
+            let simulator = try await InformaticaSimulator.start(configuration, logger: broker.logger)
+            return WorkerHarness(broker: broker, topics: topics, simulator: simulator)
+        } catch {
+            broker.stop()
+            throw error
+        }
+    }
+
+    /// Runs `body` with a harness and always stops the simulator and the broker afterwards.
+    static func with<T>(
+        _ kind: BrokerKind, simulator adjust: (inout SimulatorConfiguration) -> Void = { _ in },
+        _ body: (WorkerHarness) async throws -> T
+    ) async throws -> T {
+        let harness = try await Self.start(kind, simulator: adjust)
+        do {
+            let result = try await body(harness)
+            await harness.stop()
+            return result
+        } catch {
+            await harness.stop()
+            throw error
+        }
+    }
+
+    func stop() async {
+        try? await self.simulator.shutdown()
+        self.broker.stop()
+    }
+
+    /// The simulator's login, as a credentials value.
+    var credentials: Credentials {
+        Credentials(username: self.simulator.configuration.username, password: Secret(self.simulator.configuration.password))
+    }
+
+    /// A worker configuration with fast retries and commits, adjusted by the test.
+    func configuration(_ adjust: (inout WorkerConfiguration) -> Void = { _ in }) -> WorkerConfiguration {
+        var informatica = InformaticaConfiguration(
+            session: .identityService(loginURL: self.simulator.baseURL, serverURL: self.simulator.baseURL, credentials: self.credentials))
+        informatica.retry.maxAttempts = 3
+        informatica.retry.initialBackoff = .milliseconds(20)
+        informatica.retry.maxBackoff = .milliseconds(200)
+        informatica.retry.deadline = .seconds(20)
+        var configuration = WorkerConfiguration(kafka: self.broker.clientConfiguration(), informatica: informatica)
+        configuration.topics = self.topics
+        configuration.groupID = self.group
+        configuration.commitInterval = .milliseconds(200)
+        adjust(&configuration)
+        return configuration
+    }
+
+    /// Creates a worker and runs it in a task.
+    func startWorker(_ adjust: (inout WorkerConfiguration) -> Void = { _ in }) throws -> RunningWorker {
+        let worker = try Worker(configuration: self.configuration(adjust), logger: self.logger)
+        return RunningWorker(worker: worker, task: Task { try await worker.run() })
+    }
+
+    /// Produces samples to the input topic.
+    func produce(_ samples: [SampleRecord]) async throws -> [RecordSource: SampleRecord] {
+        let producer = try self.broker.makeProducer()
+        let produced = try await SampleProducer.produce(samples, topic: self.topics.input, with: producer)
+        await producer.close(timeout: .seconds(5))
+        return produced
+    }
+
+    /// Reads the output and dead-letter topics back.
+    func audit(_ expected: some Sequence<RecordSource>, timeout: Duration = .seconds(120)) async throws -> OutputAudit {
+        try await OutputAudit.read(
+            kafka: self.broker.clientConfiguration(), topics: self.topics, expected: Set(expected), timeout: timeout,
+            logger: self.logger)
+    }
+
+    /// The group's committed position per input partition.
+    func committedPositions() async throws -> [Int32: Int64] {
+        let consumer = try self.broker.makeConsumer(group: self.group)
+        let partitions = (0..<Int32(Self.inputPartitions)).map { TopicPartition(topic: self.topics.input, partition: $0) }
+        let committed = try await consumer.committedOffsets(for: partitions, timeout: .seconds(20))
+        try await consumer.close()
+        return Dictionary(uniqueKeysWithValues: committed.compactMap { position in
+            position.offset.map { (position.topicPartition.partition, $0) }
+        })
+    }
+
+    /// The end position per partition of the produced records (one past the highest offset).
+    static func endPositions(_ produced: some Collection<RecordSource>) -> [Int32: Int64] {
+        produced.reduce(into: [:]) { ends, source in ends[source.partition] = max(ends[source.partition] ?? 0, source.offset + 1) }
+    }
+
+    /// Polls `condition` every 50 ms until it holds or `timeout` passes.
+    @discardableResult
+    static func eventually(timeout: Duration = .seconds(60), _ condition: () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return condition()
+    }
+}
+
+/// A worker running in a task.
+struct RunningWorker: Sendable {
+    let worker: Worker
+    let task: Task<Void, any Error>
+
+    /// Shuts it down gracefully and waits for `run()` to return.
+    func stop() async throws {
+        self.worker.shutdown()
+        try await self.task.value
+    }
+}
+
+/// Code tasks the simulator started more than once, summed as extra starts.
+func extraStarts(_ simulator: InformaticaSimulator) -> Int {
+    simulator.startCalls.duplicateStarts.values.reduce(0) { $0 + $1 - 1 }
+}
