@@ -70,7 +70,11 @@ public struct OutputAudit: Sendable {
     ) async throws -> OutputAudit {
         var audit = OutputAudit(expected: expected)
         let group = "audit-\(UUID().uuidString)"
-        let consumer = try KafkaConsumer(configuration: KafkaConsumerConfiguration(client: kafka, groupID: group), logger: logger)
+        var client = kafka
+        // Dead-letter batches of large records can exceed the 1 MiB default; librdkafka's mock cluster then
+        // answers with a truncated batch and the reader stalls.
+        client.properties["max.partition.fetch.bytes"] = client.properties["max.partition.fetch.bytes"] ?? "16777216"
+        let consumer = try KafkaConsumer(configuration: KafkaConsumerConfiguration(client: client, groupID: group), logger: logger)
         try consumer.subscribe(topics: [topics.output, topics.deadLetter])
         let deadline = ContinuousClock.now + timeout
         var lastArrival = ContinuousClock.now

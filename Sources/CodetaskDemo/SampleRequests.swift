@@ -39,10 +39,13 @@ public enum SampleRequests {
     /// A deterministic mix: every `malformedEvery`-th record malformed, every `unknownEvery`-th one for an
     /// unknown task (`missing-…`), every `failingEvery`-th one for a task that always answers 503 (`down-…`);
     /// the rest valid (`ct-…`, some given as JSON numbers).
-    public static func mix(count: Int, malformedEvery: Int = 0, unknownEvery: Int = 0, failingEvery: Int = 0) -> [SampleRecord] {
+    /// Oversized samples are `maxRecordBytes + 1` bytes long.
+    public static func mix(
+        count: Int, malformedEvery: Int = 0, unknownEvery: Int = 0, failingEvery: Int = 0, maxRecordBytes: Int = 64 * 1024
+    ) -> [SampleRecord] {
         (0..<count).map { index in
             if malformedEvery > 0, index % malformedEvery == malformedEvery - 1 {
-                return Self.malformed(index: index, variant: index / malformedEvery)
+                return Self.malformed(index: index, variant: index / malformedEvery, maxRecordBytes: maxRecordBytes)
             }
             if unknownEvery > 0, index % unknownEvery == 1 { return Self.valid(index: index, codeTaskId: "missing-\(index)") }
             if failingEvery > 0, index % failingEvery == 2 { return Self.valid(index: index, codeTaskId: "down-\(index)") }
