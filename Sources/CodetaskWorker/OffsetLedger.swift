@@ -59,14 +59,16 @@ final class OffsetLedger: Sendable {
     }
 
     /// Begins the work on a tracked record.
-    /// - Returns: `false` when the work must not happen: the partition was revoked or reassigned, or the
-    ///   worker is stopping. The record then stays unfinished and is read again by the next owner.
+    /// - Returns: `false` when the work must not happen: the partition was reassigned, or it is being revoked
+    ///   or the worker is stopping and the record lies beyond the frontier (the highest begun offset). The
+    ///   record then stays unfinished and is read again by the next owner, which never finds it begun.
     func begin(_ ticket: Ticket) -> Bool {
         self.state.withLock { state in
             let partition = ticket.source.topicPartition
-            guard !state.isStopping, let progress = state.partitions[partition], progress.epoch == ticket.epoch,
-                !progress.isRevoking
-            else { return false }
+            guard let progress = state.partitions[partition], progress.epoch == ticket.epoch else { return false }
+            let winding = state.isStopping || progress.isRevoking
+            guard !winding || progress.isBelowFrontier(ticket.source.offset) else { return false }
+            state.partitions[partition]!.noteBegun(ticket.source.offset)
             state.partitions[partition]!.active += 1
             state.activeTotal += 1
             return true
@@ -136,6 +138,9 @@ final class OffsetLedger: Sendable {
     /// Records whose work has begun and not ended.
     var activeCount: Int { self.state.withLock { $0.activeTotal } }
 
+    /// Whether no work is active and every partition's begun work is finished up to its frontier.
+    var isQuiescent: Bool { self.state.withLock { Self.isIdle(nil, in: $0) } }
+
     /// Positions that moved since they were last taken.
     func takeCommittablePositions() -> [TopicPartitionOffset] {
         self.state.withLock { state in
@@ -158,7 +163,8 @@ final class OffsetLedger: Sendable {
         }
     }
 
-    /// Waits until no work of these partitions (of any partition when `nil`) is active, at most `timeout`.
+    /// Waits until these partitions (every partition when `nil`) are quiescent: no work active, and every
+    /// record below the frontier finished. At most `timeout`.
     /// - Returns: Whether that happened in time.
     func waitUntilIdle(_ partitions: Set<TopicPartition>?, timeout: Duration) async -> Bool {
         await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
@@ -185,8 +191,13 @@ final class OffsetLedger: Sendable {
     }
 
     private static func isIdle(_ partitions: Set<TopicPartition>?, in state: State) -> Bool {
-        guard let partitions else { return state.activeTotal == 0 }
-        return partitions.allSatisfy { (state.partitions[$0]?.active ?? 0) == 0 }
+        guard let partitions else {
+            return state.activeTotal == 0 && state.partitions.values.allSatisfy(\.isQuiescent)
+        }
+        return partitions.allSatisfy { partition in
+            guard let progress = state.partitions[partition] else { return true }
+            return progress.active == 0 && progress.isQuiescent
+        }
     }
 
     private static func takeSatisfiedWaiters(_ state: inout State) -> [CheckedContinuation<Bool, Never>] {

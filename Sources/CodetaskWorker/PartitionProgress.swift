@@ -17,6 +17,9 @@ struct PartitionProgress {
     private(set) var hasNewPosition = false
     /// Records of this partition whose work has begun and not ended.
     var active = 0
+    /// The highest offset whose work has begun: the frontier. While stopping or revoking, unfinished records
+    /// below it still run, so the commit position reaches it and no begun record is redone.
+    private(set) var highestBegun: Int64?
     /// Set when the partition is being revoked: no new work of it begins.
     var isRevoking = false
 
@@ -26,6 +29,22 @@ struct PartitionProgress {
 
     /// Records that finished nothing yet.
     var pendingCount: Int { self.pending.count }
+
+    /// Records that work began on an offset.
+    mutating func noteBegun(_ offset: Int64) {
+        self.highestBegun = max(self.highestBegun ?? offset, offset)
+    }
+
+    /// Whether an offset lies below the frontier (its work must happen even while stopping).
+    func isBelowFrontier(_ offset: Int64) -> Bool {
+        self.highestBegun.map { offset < $0 } ?? false
+    }
+
+    /// Whether every record up to the frontier is finished: the commit position covers all begun work.
+    var isQuiescent: Bool {
+        guard let frontier = self.highestBegun, let lowestUnfinished = self.pending.first else { return true }
+        return lowestUnfinished > frontier
+    }
 
     /// Starts tracking an offset (offsets arrive in increasing order per partition).
     mutating func track(_ offset: Int64) {

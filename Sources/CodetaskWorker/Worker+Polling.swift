@@ -38,9 +38,10 @@ extension Worker {
         let limit = self.configuration.maxPendingRecords
         let (shouldPause, changed, reason) = self.flow.withLock { flow in
             if pending >= limit { flow.overloaded = true } else if pending <= limit / 2 { flow.overloaded = false }
-            let shouldPause = flow.breakerOpen || flow.overloaded || !self.isRunning
+            let breakerOpen = flow.isBreakerOpen
+            let shouldPause = breakerOpen || flow.overloaded || !self.isRunning
             defer { flow.paused = shouldPause }
-            return (shouldPause, shouldPause != flow.paused, flow.breakerOpen ? "circuit breaker open" : "unfinished records at limit")
+            return (shouldPause, shouldPause != flow.paused, breakerOpen ? "circuit breaker open" : "unfinished records at limit")
         }
         let assigned = self.consumer.assignment
         let paused = self.consumer.pausedPartitions.intersection(assigned)
@@ -57,13 +58,15 @@ extension Worker {
     /// Mirrors the circuit breaker into the pause state (ends when the client shuts down or on cancellation).
     func followCircuitBreaker() async {
         for await state in self.client.circuitBreakerStateChanges() {
-            self.flow.withLock { $0.breakerOpen = state.isOpen }
+            self.flow.withLock { flow in
+                if case .open(let until) = state { flow.breakerOpenUntil = until } else { flow.breakerOpenUntil = nil }
+            }
             self.logger.notice("Informatica circuit breaker changed", metadata: ["state": "\(state)"])
         }
     }
 
     /// Whether the breaker is open now.
-    var isBreakerOpen: Bool { self.flow.withLock { $0.breakerOpen } }
+    var isBreakerOpen: Bool { self.flow.withLock { $0.isBreakerOpen } }
 
     /// Commits finished positions every commit interval until cancelled.
     func commitPeriodically() async {

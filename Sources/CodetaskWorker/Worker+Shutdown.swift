@@ -2,14 +2,15 @@ import Kafka
 import Logging
 
 extension Worker {
-    /// The graceful end: take no new work, let work in progress finish within the grace period (polling on,
-    /// so the group is still served), commit every finished position, flush, leave the group, log out.
+    /// The graceful end: take no new work, let work in progress, and the records below each partition's
+    /// frontier, finish within the grace period (polling on, so the group is still served); commit every
+    /// finished position, flush, leave the group, log out. No begun record is left for the next owner.
     func drainAndClose(afterFailure: Bool) async {
         self.ledger.stopTakingWork()
         let inProgress = self.ledger.activeCount
         self.logger.notice("Worker draining", metadata: ["inProgress": "\(inProgress)", "pending": "\(self.ledger.pendingCount)"])
         let deadline = ContinuousClock.now + self.configuration.shutdownGracePeriod
-        while self.ledger.activeCount > 0, ContinuousClock.now < deadline, !afterFailure {
+        while !self.ledger.isQuiescent, ContinuousClock.now < deadline, !afterFailure {
             do {
                 try self.updatePause()
                 _ = try await self.consumer.poll(timeout: .milliseconds(100))
@@ -17,7 +18,7 @@ extension Worker {
                 _ = await self.ledger.waitUntilIdle(nil, timeout: deadline - ContinuousClock.now)
             }
         }
-        if self.ledger.activeCount > 0 {
+        if !self.ledger.isQuiescent {
             self.logger.warning(
                 "Grace period over; unfinished requests will be redone after restart",
                 metadata: ["unfinished": "\(self.ledger.activeCount)"])

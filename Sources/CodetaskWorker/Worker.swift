@@ -2,6 +2,7 @@ public import InformaticaClient
 import Kafka
 public import Logging
 import Synchronization
+import Foundation
 
 /// The codetask worker: consumes start requests, starts code tasks through the Informatica client, publishes
 /// job events, and commits a record's offset only once its outcome is acknowledged by the broker
@@ -41,9 +42,13 @@ public final class Worker: Sendable {
 
     /// Why consumption is paused, if it is.
     struct FlowState: Sendable {
-        var breakerOpen = false
+        /// While the circuit breaker is open: when it admits a probe again.
+        var breakerOpenUntil: Date?
         var overloaded = false
         var paused = false
+
+        /// Whether the breaker turns calls away now; once its open period is over, the next call is the probe.
+        var isBreakerOpen: Bool { self.breakerOpenUntil.map { Date() < $0 } ?? false }
     }
 
     /// Creates the worker and its clients; nothing is consumed before ``run()``.
@@ -76,6 +81,9 @@ public final class Worker: Sendable {
         self.parser = RequestParser(limits: configuration.limits)
         self.events = EventFactory(topics: configuration.topics, eventSource: configuration.eventSource)
     }
+
+    /// Whether consumption is paused now (circuit breaker open, too many unfinished records, or stopping).
+    public var isPaused: Bool { self.flow.withLock { $0.paused } }
 
     /// What the worker has done so far.
     public var statistics: WorkerStatistics { self.counters.withLock { $0 } }

@@ -43,6 +43,25 @@ struct PipelinePartsTests {
         #expect(ledger.track(RecordSource(topic: "in", partition: 0, offset: 7)) == nil)
     }
 
+    @Test("while stopping, records below the frontier still run, so no begun record is left uncommitted")
+    func frontier() async {
+        let ledger = OffsetLedger()
+        let partition = TopicPartition(topic: "in", partition: 0)
+        ledger.assign([partition])
+        let tickets = (10..<14).map { ledger.track(RecordSource(topic: "in", partition: 0, offset: Int64($0)))! }
+        #expect(ledger.begin(tickets[2]))  // offset 12 runs first (another key)
+        ledger.finish(tickets[2])
+        ledger.stopTakingWork()
+        #expect(!ledger.isQuiescent)
+        #expect(ledger.begin(tickets[0]))  // 10 and 11 lie below the frontier: they must still run
+        #expect(ledger.begin(tickets[1]))
+        #expect(!ledger.begin(tickets[3]))  // 13 lies beyond it: left for the next owner
+        ledger.finish(tickets[0])
+        ledger.finish(tickets[1])
+        #expect(ledger.isQuiescent)
+        #expect(ledger.allCommittablePositions() == [TopicPartitionOffset(partition, offset: 13)])
+    }
+
     @Test("jobs of one key run in order, one at a time; different keys run concurrently up to the limit")
     func keyedScheduler() async {
         let scheduler = KeyedScheduler(limit: 4)
