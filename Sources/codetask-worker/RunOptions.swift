@@ -33,6 +33,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Unfinished records before consumption pauses (CODETASK_MAX_PENDING; default 1000).") var maxPending: String?
     @Option(help: "Seconds a graceful shutdown waits for calls in progress (CODETASK_SHUTDOWN_GRACE; default 30).")
     var shutdownGrace: String?
+    @Option(help: "Seconds between commits of finished records (CODETASK_COMMIT_INTERVAL; default 1).") var commitInterval: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error (CODETASK_LOG_LEVEL; default info).") var logLevel: String?
 
     /// The worker configuration these settings describe.
@@ -87,6 +88,9 @@ struct RunOptions: ParsableArguments {
             self.maxInFlight, env: "CODETASK_MAX_IN_FLIGHT", name: "max-in-flight", default: configuration.maxInFlight, parse: count)
         configuration.maxPendingRecords = try source.value(
             self.maxPending, env: "CODETASK_MAX_PENDING", name: "max-pending", default: configuration.maxPendingRecords, parse: count)
+        configuration.commitInterval = try source.value(
+            self.commitInterval, env: "CODETASK_COMMIT_INTERVAL", name: "commit-interval",
+            default: configuration.commitInterval, parse: seconds)
         configuration.shutdownGracePeriod = try source.value(
             self.shutdownGrace, env: "CODETASK_SHUTDOWN_GRACE", name: "shutdown-grace",
             default: configuration.shutdownGracePeriod, parse: seconds)

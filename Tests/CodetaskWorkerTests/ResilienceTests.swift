@@ -102,7 +102,8 @@ struct ResilienceTests {
           arguments: BrokerKind.allCases)
     func killNine(kind: BrokerKind) async throws {
         announce("killNine", kind)
-        try await WorkerHarness.with(kind, simulator: { $0.faults.latency = .fixed(milliseconds: 20) }) { harness in
+        // 4 calls in flight of 50 ms each: about 80 starts a second, so commits are under way at the kill.
+        try await WorkerHarness.with(kind, simulator: { $0.faults.latency = .fixed(milliseconds: 50) }) { harness in
             let produced = try await harness.produce((0..<1000).map { SampleRequests.valid(index: $0, codeTaskId: "ct-\($0)") })
             let first = try WorkerProcess.launch(harness)
             defer { first.kill(SIGKILL) }
@@ -113,7 +114,7 @@ struct ResilienceTests {
             let committedAtKill = Int(try await harness.committedPositions().values.reduce(0, +))
             let inFlightAtKill = startedAtKill - committedAtKill
 
-            let second = try WorkerProcess.launch(harness)
+            let second = try WorkerProcess.launch(harness, maxInFlight: 32)
             defer { second.kill(SIGKILL) }
             let audit = try await harness.audit(produced.keys)
             second.kill(SIGTERM)

@@ -24,12 +24,12 @@ final class WorkerProcess: Sendable {
     }
 
     /// Starts a worker process; its password comes from the environment, never from a flag.
-    static func launch(_ harness: WorkerHarness) throws -> WorkerProcess {
+    static func launch(_ harness: WorkerHarness, maxInFlight: Int = 4) throws -> WorkerProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.executable())
         process.arguments = [
             "run", "--kafka-property", "session.timeout.ms=6000", "--kafka-property", "reconnect.backoff.max.ms=1000",
-            "--max-in-flight", "16", "--shutdown-grace", "10",
+            "--max-in-flight", String(maxInFlight), "--shutdown-grace", "10", "--commit-interval", "0.5",
         ]
         var environment = ProcessInfo.processInfo.environment
         environment["CODETASK_BROKERS"] = harness.broker.bootstrapServers
