@@ -76,7 +76,7 @@ struct KafkaBench: AsyncParsableCommand {
         BenchOutput.result("produce: " + produce.summary(count))
         if !produceOnly { BenchOutput.result("consume: " + consume.summary(count)) }
         BenchOutput.result("note: both producers idempotent (acks=all), linger.ms=5, random partition per record; "
-                           + "both consumers join a new group and read every record (queued.min.messages=1000000); "
+                           + "both consumers join a new group and read every record (prefetch limits raised for both); "
                            + "kcat times include its "
                            + "process start-up, module times include creating the client")
     }

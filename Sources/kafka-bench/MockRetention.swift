@@ -24,9 +24,11 @@ enum MockRetention {
 
 /// Consumer properties for both clients.
 ///
-/// librdkafka stops fetching once `queued.min.messages` (default 100,000) records wait in the consumer's
-/// queue and looks again only about once a second, so with the default both clients read in steps of about
-/// 100,000 records a second whatever their own speed. A higher mark lets the timing show the clients.
+/// librdkafka stops fetching once `queued.min.messages` (default 100,000) records or
+/// `queued.max.messages.kbytes` (default 64 MiB) wait in the consumer's queue, and may look again only
+/// about a second later: with the defaults both clients read in steps of about 100,000 records a second,
+/// and a client that falls behind its fetcher stalls for a second, whatever its own speed. Marks above the
+/// whole topic (about 110 MB) let the timing show the clients.
 enum ConsumerPrefetch {
-    static let properties = ["queued.min.messages": "1000000"]
+    static let properties = ["queued.min.messages": "10000000", "queued.max.messages.kbytes": "1048576"]
 }
