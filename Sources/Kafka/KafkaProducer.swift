@@ -11,7 +11,7 @@ import Synchronization
 /// and fails what cannot be delivered, so every pending send is answered.
 public final class KafkaProducer: Sendable {
     let handle: RdKafkaHandle
-    private let topics = Mutex<[String: TopicHandle]>([:])
+    private let topics = Mutex(TopicHandles())
     private let poller: PollingThread
     private let closed = Atomic(false)
     private let serving: DeliveryReportServing
@@ -38,7 +38,7 @@ public final class KafkaProducer: Sendable {
 
     deinit {
         shutDown(flushTimeout: .zero)
-        topics.withLock { cached in cached.values.forEach { rd_kafka_topic_destroy($0.pointer) } }
+        topics.withLock { cached in cached.all.forEach { rd_kafka_topic_destroy($0) } }
     }
 
     /// Enqueues a record and returns once the broker has acknowledged it.
@@ -128,10 +128,7 @@ public final class KafkaProducer: Sendable {
 
     private func topicHandle(_ name: String) -> OpaquePointer {
         topics.withLock { cached in
-            if let existing = cached[name] { return existing.pointer }
-            let created = rd_kafka_topic_new(handle.pointer, name, nil)!
-            cached[name] = TopicHandle(pointer: created)
-            return created
+            cached.handle(for: name) { rd_kafka_topic_new(handle.pointer, $0, nil)! }
         }
     }
 
@@ -147,9 +144,23 @@ public final class KafkaProducer: Sendable {
     }
 }
 
-/// A topic handle cached for the producer's life.
-private struct TopicHandle: @unchecked Sendable {
-    let pointer: OpaquePointer
+/// The producer's topic handles, created on first use and kept for its life. The last one used is found
+/// without hashing its name: a producer mostly writes to one topic at a time.
+private struct TopicHandles: @unchecked Sendable {
+    private var byName: [String: OpaquePointer] = [:]
+    private var last: (name: String, pointer: OpaquePointer)?
+
+    /// The handle of topic `name`, made with `create` the first time.
+    mutating func handle(for name: String, create: (String) -> OpaquePointer) -> OpaquePointer {
+        if let last, last.name == name { return last.pointer }
+        let pointer = byName[name] ?? create(name)
+        byName[name] = pointer
+        last = (name, pointer)
+        return pointer
+    }
+
+    /// Every handle made so far.
+    var all: Dictionary<String, OpaquePointer>.Values { byName.values }
 }
 
 /// The per-record delivery callback, passed retained to librdkafka as the message opaque and released
