@@ -22,10 +22,13 @@ struct Timings {
         Self.describe(records, module: module.last ?? .nan, kcat: kcat.last ?? .nan)
     }
 
-    /// The median rates over all rounds and their ratio (module / kcat).
+    /// The median rates over all rounds and their ratio (module / kcat), then the median of the rounds' own
+    /// ratios (each pairs two runs made close together, so it is less sensitive to the machine's other load).
     func summary(_ records: Int) -> String {
-        Self.describe(records, module: Self.median(module), kcat: Self.median(kcat))
-            + " (median of \(module.count))"
+        let roundRatios = zip(module, kcat).map { module, kcat in kcat / module }
+        return Self.describe(records, module: Self.median(module), kcat: Self.median(kcat))
+            + String(format: " (medians of %d rounds); median of the rounds' ratios %.2f",
+                     module.count, Self.median(roundRatios))
     }
 
     private static func describe(_ records: Int, module: Double, kcat: Double) -> String {
