@@ -20,17 +20,31 @@ struct ConsumerState: Sendable {
     /// Takes a freshly fetched batch: returns what may be delivered now (held records of resumed partitions
     /// first), holds records of paused partitions, drops those of partitions no longer assigned.
     mutating func admit(_ batch: [KafkaMessage]) -> [KafkaMessage] {
+        let incoming = held.isEmpty ? batch : held + batch
+        let dispositions = dispositions(of: incoming)
+        held = []
+        // The common case: every record may go out as it is.
+        guard dispositions.contains(where: { $0 != .deliver }) else { return incoming }
         var deliverable: [KafkaMessage] = []
-        var stillHeld: [KafkaMessage] = []
-        for message in held + batch {
-            switch disposition(of: message) {
+        for (message, disposition) in zip(incoming, dispositions) {
+            switch disposition {
             case .deliver: deliverable.append(message)
-            case .hold: stillHeld.append(message)
+            case .hold: held.append(message)
             case .drop: break
             }
         }
-        held = stillHeld
         return deliverable
+    }
+
+    /// The disposition of each record, looked up once per run of records of the same partition.
+    private func dispositions(of messages: [KafkaMessage]) -> [Disposition] {
+        var last: (partition: TopicPartition, disposition: Disposition)?
+        return messages.map { message in
+            if let last, last.partition == message.topicPartition { return last.disposition }
+            let found = disposition(of: message)
+            last = (message.topicPartition, found)
+            return found
+        }
     }
 
     /// Puts back a record that was about to be handed out when its partition got paused.

@@ -73,12 +73,17 @@ public final class KafkaConsumer: Sendable {
         guard !core.state.withLock({ $0.closed }) else { return [] }
         var batch: [KafkaMessage] = []
         var waitMilliseconds = Int32(timeout.milliseconds)
+        // Records mostly come in runs of one topic: its name is decoded once per run, not once per record.
+        var topic: (handle: OpaquePointer?, name: String) = (nil, "")
         while batch.count < maxMessages, let message = rd_kafka_consumer_poll(handle.pointer, waitMilliseconds) {
             defer { rd_kafka_message_destroy(message) }
             waitMilliseconds = 0
             let err = message.pointee.err
             if err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                batch.append(KafkaMessage(copying: message))
+                if topic.handle != message.pointee.rkt {
+                    topic = (message.pointee.rkt, String(cString: rd_kafka_topic_name(message.pointee.rkt)))
+                }
+                batch.append(KafkaMessage(copying: message, topic: topic.name))
             } else if err != RD_KAFKA_RESP_ERR__PARTITION_EOF {
                 core.logger.warning("consumer error", metadata: [LogKey.error: "\(KafkaError(err))"])
             }

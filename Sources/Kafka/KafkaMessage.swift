@@ -34,10 +34,9 @@ public struct KafkaMessage: Sendable, Hashable {
         self.timestampMilliseconds = timestampMilliseconds
     }
 
-    /// Copies a librdkafka message (the caller still destroys it).
-    init(copying message: UnsafeMutablePointer<rd_kafka_message_t>) {
+    /// Copies a librdkafka message (the caller still destroys it); `topic` is the name of its `rkt`.
+    init(copying message: UnsafeMutablePointer<rd_kafka_message_t>, topic: String) {
         let m = message.pointee
-        let topic = String(cString: rd_kafka_topic_name(m.rkt))
         let value = m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? []
         let key = m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
         var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE

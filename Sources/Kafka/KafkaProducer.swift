@@ -5,13 +5,16 @@ import Synchronization
 /// A Kafka producer: idempotent by default, with keys, headers, awaitable delivery, flush and transactions.
 ///
 /// A dedicated thread polls librdkafka for delivery reports, so awaiting a send never blocks the
-/// cooperative pool. Call ``close(timeout:)`` before dropping the last reference: it flushes what is queued
+/// cooperative pool; while records are being enqueued, ``enqueue(_:onDelivery:)`` serves the reports
+/// already due instead (see `DeliveryReportServing`).
+/// Call ``close(timeout:)`` before dropping the last reference: it flushes what is queued
 /// and fails what cannot be delivered, so every pending send is answered.
 public final class KafkaProducer: Sendable {
     let handle: RdKafkaHandle
-    private let topics = Mutex<[String: TopicHandle]>([:])
+    private let topics = Mutex(TopicHandles())
     private let poller: PollingThread
-    private let closed = Mutex(false)
+    private let closed = Atomic(false)
+    private let serving: DeliveryReportServing
     let logger: Logger
 
     /// Creates the producer and starts its polling thread.
@@ -28,12 +31,14 @@ public final class KafkaProducer: Sendable {
         }
         self.handle = handle
         self.logger = logger
-        self.poller = PollingThread(name: "kafka-producer-poll") { _ = rd_kafka_poll(handle.pointer, 100) }
+        let serving = DeliveryReportServing(handle: handle)
+        self.serving = serving
+        self.poller = PollingThread(name: "kafka-producer-poll") { serving.pollingTurn() }
     }
 
     deinit {
         shutDown(flushTimeout: .zero)
-        topics.withLock { cached in cached.values.forEach { rd_kafka_topic_destroy($0.pointer) } }
+        topics.withLock { cached in cached.all.forEach { rd_kafka_topic_destroy($0) } }
     }
 
     /// Enqueues a record and returns once the broker has acknowledged it.
@@ -61,18 +66,21 @@ public final class KafkaProducer: Sendable {
         }
     }
 
-    /// Enqueues a record and calls `onDelivery` (on the polling thread) when its fate is known.
+    /// Enqueues a record and calls `onDelivery` when its fate is known.
     ///
     /// The fastest way to produce many records: no task per record. `onDelivery` is called exactly once
-    /// when this method returns normally, never when it throws.
+    /// when this method returns normally, never when it throws. It runs on the producer's polling thread or
+    /// inside a later `enqueue`, `send` or `flush` call on this producer (each serves the reports already due),
+    /// so it must not block and must not wait for a lock held around those calls.
     /// - Throws: ``KafkaError/Code/queueFull`` (retriable) when the local queue is full, or another error.
     public func enqueue(_ message: KafkaOutgoingMessage,
                         onDelivery: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void) throws(KafkaError) {
-        guard !closed.withLock({ $0 }) else {
+        guard !closed.load(ordering: .acquiring) else {
             throw KafkaError(code: .state, message: "the producer is closed", isRetriable: false)
         }
+        defer { serving.afterEnqueue() }
         let topic = topicHandle(message.topic)
-        let callback = Unmanaged.passRetained(DeliveryCallback(onDelivery)).toOpaque()
+        let callback = Unmanaged.passRetained(DeliveryCallback(topic: message.topic, onDelivery)).toOpaque()
         let headers = Self.makeHeaders(message.headers)
         let error: OpaquePointer? = message.value.withUnsafeBytes { value in
             withOptionalBytes(message.key) { key in
@@ -108,8 +116,7 @@ public final class KafkaProducer: Sendable {
     }
 
     private func shutDown(flushTimeout: Duration) {
-        let wasClosed = closed.withLock { closed in defer { closed = true }; return closed }
-        guard !wasClosed else { return }
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         _ = rd_kafka_flush(handle.pointer, Int32(flushTimeout.milliseconds))
         // Whatever is left gets a purge error through its delivery callback, so no sender waits forever.
         _ = rd_kafka_purge(handle.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
@@ -121,10 +128,7 @@ public final class KafkaProducer: Sendable {
 
     private func topicHandle(_ name: String) -> OpaquePointer {
         topics.withLock { cached in
-            if let existing = cached[name] { return existing.pointer }
-            let created = rd_kafka_topic_new(handle.pointer, name, nil)!
-            cached[name] = TopicHandle(pointer: created)
-            return created
+            cached.handle(for: name) { rd_kafka_topic_new(handle.pointer, $0, nil)! }
         }
     }
 
@@ -140,20 +144,37 @@ public final class KafkaProducer: Sendable {
     }
 }
 
-/// A topic handle cached for the producer's life.
-private struct TopicHandle: @unchecked Sendable {
-    let pointer: OpaquePointer
+/// The producer's topic handles, created on first use and kept for its life. The last one used is found
+/// without hashing its name: a producer mostly writes to one topic at a time.
+private struct TopicHandles: @unchecked Sendable {
+    private var byName: [String: OpaquePointer] = [:]
+    private var last: (name: String, pointer: OpaquePointer)?
+
+    /// The handle of topic `name`, made with `create` the first time.
+    mutating func handle(for name: String, create: (String) -> OpaquePointer) -> OpaquePointer {
+        if let last, last.name == name { return last.pointer }
+        let pointer = byName[name] ?? create(name)
+        byName[name] = pointer
+        last = (name, pointer)
+        return pointer
+    }
+
+    /// Every handle made so far.
+    var all: Dictionary<String, OpaquePointer>.Values { byName.values }
 }
 
 /// The per-record delivery callback, passed retained to librdkafka as the message opaque and released
-/// when the delivery report arrives.
+/// when the delivery report arrives. It keeps the record's topic name, so the report needs no C string.
 private final class DeliveryCallback {
+    let topic: String
     let body: @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
-    init(_ body: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void) { self.body = body }
+    init(topic: String, _ body: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void) {
+        self.topic = topic
+        self.body = body
+    }
 
     func complete(with message: UnsafePointer<rd_kafka_message_t>) {
         let m = message.pointee
-        let topic = String(cString: rd_kafka_topic_name(m.rkt))
         if m.err == RD_KAFKA_RESP_ERR_NO_ERROR {
             body(.success(KafkaDeliveryReport(topicPartition: TopicPartition(topic: topic, partition: m.partition),
                                               offset: m.offset)))

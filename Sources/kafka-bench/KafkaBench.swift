@@ -2,10 +2,14 @@ import ArgumentParser
 import Foundation
 import Kafka
 import Logging
-import Synchronization
 
-/// Produces and then consumes N records on librdkafka's mock cluster, once with our Kafka module and once
-/// with `kcat` on the same cluster in the same run, and prints both rates and the ratios.
+/// Produces and then consumes N records on librdkafka's mock cluster, with our Kafka module and with `kcat`
+/// on the same cluster in the same run, and prints both rates and the ratios (module / kcat).
+///
+/// The cluster runs in a child process, so each client has a process to itself. Each round uses fresh
+/// topics and alternates which client goes first; the figures printed are the medians of the rounds.
+/// Results go to stdout, progress to stderr; every step has a time limit and fails with a message when it
+/// passes it, rather than hanging.
 @main
 struct KafkaBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,104 +18,66 @@ struct KafkaBench: AsyncParsableCommand {
 
     @Option(help: "Records per run.") var count = 1_000_000
     @Option(help: "Bytes per record value.") var size = 100
-    @Option(help: "Partitions of each topic.") var partitions = 6
+    @Option(help: "Partitions of each topic (default: enough that the mock cluster keeps every record).")
+    var partitions: Int?
+    @Option(help: "Rounds (even, so each client goes first equally often); the medians are reported.")
+    var rounds = 6
+    @Option(help: "Time limit of each produce or consume step, in seconds.") var timeout = 300
+    @Option(help: "Log level of the module's clients and librdkafka (trace ... critical).") var logLevel = "error"
+    @Option(help: "librdkafka debug contexts for the module's clients (e.g. cgrp,fetch), for diagnosis.")
+    var debug: String?
+    @Flag(help: "Only run the produce steps (for profiling the producer).") var produceOnly = false
+    @Flag(help: .hidden) var serveMockCluster = false
+    @Option(help: .hidden) var mockTopics = ""
 
     func run() async throws {
+        if serveMockCluster {
+            return try MockClusterProcess.serve(topics: mockTopics.split(separator: ",").map(String.init),
+                                                partitions: partitions ?? 1)
+        }
         var logger = Logger(label: "kafka-bench")
-        logger.logLevel = .error
-        let cluster = try KafkaMockCluster(brokers: 3, logger: logger)
-        let client = KafkaClientConfiguration(bootstrapServers: [cluster.bootstrapServers], clientID: "bench")
-        let payload = [UInt8](repeating: UInt8(ascii: "x"), count: size)
-        print("kafka-bench: \(count) records of \(size) bytes, \(partitions) partitions, librdkafka \(Librdkafka.versionString)")
-
-        let oursTopic = "bench-ours", kcatTopic = "bench-kcat"
-        try cluster.createTopic(oursTopic, partitions: partitions)
-        try cluster.createTopic(kcatTopic, partitions: partitions)
-
-        let oursProduce = try await produceWithModule(client, topic: oursTopic, payload: payload, logger: logger)
-        let kcatProduce = try produceWithKcat(cluster.bootstrapServers, topic: kcatTopic)
-        let oursConsume = try await consumeWithModule(client, topic: oursTopic, logger: logger)
-        let kcatConsume = try consumeWithKcat(cluster.bootstrapServers, topic: kcatTopic)
-
-        func rate(_ seconds: Double) -> Double { Double(count) / seconds }
-        func line(_ what: String, _ ours: Double, _ kcat: Double) {
-            print(String(format: "%@: module %.0f msg/s, kcat %.0f msg/s, ratio %.2f", what, rate(ours), rate(kcat),
-                         kcat / ours))
-        }
-        line("produce", oursProduce, kcatProduce)
-        line("consume", oursConsume, kcatConsume)
-    }
-
-    /// Enqueues every record with a delivery callback and waits for all acknowledgements.
-    private func produceWithModule(_ client: KafkaClientConfiguration, topic: String, payload: [UInt8],
-                                   logger: Logger) async throws -> Double {
-        var configuration = KafkaProducerConfiguration(client: client)
-        configuration.client.properties = ["queue.buffering.max.messages": "1000000", "batch.num.messages": "10000"]
-        let producer = try KafkaProducer(configuration: configuration, logger: logger)
-        let failures = Atomic<Int>(0)
-        let start = ContinuousClock.now
-        for _ in 0..<count {
-            let message = KafkaOutgoingMessage(topic: topic, key: nil, value: payload)
-            while true {
-                do {
-                    try producer.enqueue(message) { if case .failure = $0 { failures.add(1, ordering: .relaxed) } }
-                    break
-                } catch {
-                    guard error.code == .queueFull else { throw error }
-                    try await Task.sleep(for: .milliseconds(1))
-                }
-            }
-        }
-        try await producer.flush(timeout: .seconds(120))
-        let elapsed = seconds(since: start)
-        await producer.close(timeout: .seconds(5))
-        guard failures.load(ordering: .relaxed) == 0 else { throw ValidationError("module produce had failures") }
-        return elapsed
-    }
-
-    private func consumeWithModule(_ client: KafkaClientConfiguration, topic: String, logger: Logger) async throws -> Double {
-        var configuration = KafkaConsumerConfiguration(client: client, groupID: "bench-\(UUID().uuidString)")
-        configuration.pollBatchSize = 10_000
-        let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
-        try consumer.subscribe(topics: [topic])
-        var received = 0
-        let start = ContinuousClock.now
-        while received < count {
-            received += try await consumer.poll(timeout: .milliseconds(100)).count
-        }
-        let elapsed = seconds(since: start)
-        try await consumer.close()
-        return elapsed
-    }
-
-    private func produceWithKcat(_ brokers: String, topic: String) throws -> Double {
-        let input = FileManager.default.temporaryDirectory.appendingPathComponent("kafka-bench-\(getpid()).txt")
-        let line = String(repeating: "x", count: size) + "\n"
-        try String(repeating: line, count: count).write(to: input, atomically: false, encoding: .utf8)
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .error
+        let partitions = partitions ?? MockRetention.partitions(records: count, size: size)
+        BenchOutput.result("kafka-bench: \(count) records of \(size) bytes, \(partitions) partitions, "
+                           + "librdkafka \(Librdkafka.versionString), mock cluster of 3 brokers, \(rounds) rounds")
+        let roundTopics = (1...max(1, rounds)).map { (ours: "bench-ours-\($0)", kcat: "bench-kcat-\($0)") }
+        let cluster = try MockClusterProcess(topics: roundTopics.flatMap { [$0.ours, $0.kcat] },
+                                             partitions: partitions, timeout: .seconds(30))
+        BenchOutput.progress("mock cluster (own process) at \(cluster.bootstrapServers)")
+        let input = try KcatWorkload.writeInput(count: count, size: size)
         defer { try? FileManager.default.removeItem(at: input) }
-        return try timeKcat(["-b", brokers, "-P", "-t", topic, "-X", "enable.idempotence=true",
-                             "-X", "queue.buffering.max.messages=1000000", "-X", "linger.ms=5", "-l", input.path])
-    }
+        let limit = Duration.seconds(timeout)
+        let module = ModuleWorkload(
+            client: KafkaClientConfiguration(bootstrapServers: [cluster.bootstrapServers], clientID: "bench",
+                                             properties: debug.map { ["debug": $0] } ?? [:]),
+            partitioning: MockRetention.partitioning, count: count,
+            payload: [UInt8](repeating: UInt8(ascii: "x"), count: size), timeout: limit, logger: logger)
+        let kcat = KcatWorkload(brokers: cluster.bootstrapServers, count: count, size: size,
+                                partitioning: MockRetention.partitioning, timeout: limit, input: input)
 
-    private func consumeWithKcat(_ brokers: String, topic: String) throws -> Double {
-        try timeKcat(["-b", brokers, "-C", "-t", topic, "-c", String(count), "-o", "beginning", "-q",
-                      "-f", "%s\n"], discardOutput: true)
-    }
-
-    private func timeKcat(_ arguments: [String], discardOutput: Bool = false) throws -> Double {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/kcat")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        let start = ContinuousClock.now
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw ValidationError("kcat exited with \(process.terminationStatus)") }
-        return seconds(since: start)
-    }
-
-    private func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        var produce = Timings(), consume = Timings()
+        for (index, (ours, theirs)) in roundTopics.enumerated() {
+            let round = index + 1
+            let moduleFirst = round % 2 == 1
+            try await produce.measure(moduleFirst: moduleFirst) {
+                try await module.produce(topic: ours)
+            } kcat: {
+                try await kcat.produce(topic: theirs)
+            }
+            BenchOutput.progress("round \(round): produce " + produce.last(count))
+            guard !produceOnly else { continue }
+            try await consume.measure(moduleFirst: moduleFirst) {
+                try await module.consume(topic: ours, group: "bench-ours-\(UUID().uuidString)")
+            } kcat: {
+                try await kcat.consume(topic: theirs, group: "bench-kcat-\(UUID().uuidString)")
+            }
+            BenchOutput.progress("round \(round): consume " + consume.last(count))
+        }
+        BenchOutput.result("produce: " + produce.summary(count))
+        if !produceOnly { BenchOutput.result("consume: " + consume.summary(count)) }
+        BenchOutput.result("note: both producers idempotent (acks=all), linger.ms=5, random partition per record; "
+                           + "both consumers join a new group and read every record (prefetch limits raised for both); "
+                           + "kcat times include its "
+                           + "process start-up, module times include creating the client")
     }
 }
