@@ -128,6 +128,7 @@ let package = Package(
                 "Kafka",
                 "InformaticaClient",
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift

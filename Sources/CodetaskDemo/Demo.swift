@@ -18,8 +18,9 @@ public struct Demo: Sendable {
         public var unknownEvery = 25
         /// Every n-th request is for a code task that always answers 503 (retries exhausted).
         public var failingEvery = 40
-        /// Share of Start calls answered 503 / 429 at random.
+        /// Share of Start calls answered 503 at random.
         public var serviceUnavailableRate = 0.05
+        /// Share of Start calls answered 429 (with `Retry-After: 1`) at random.
         public var tooManyRequestsRate = 0.03
         /// Input partitions.
         public var partitions = 6
@@ -30,11 +31,17 @@ public struct Demo: Sendable {
 
     /// What happened.
     public struct Summary: Sendable {
+        /// Requests produced.
         public var requested: Int
+        /// Requests with a started event.
         public var started: Int
+        /// Requests with a failed event only.
         public var failed: Int
+        /// Records copied to the dead-letter topic.
         public var deadLettered: Int
+        /// Requests with nothing published for them, as read back.
         public var lost: Int
+        /// Extra starts of code tasks the simulator started more than once.
         public var duplicateStarts: Int
         /// `demo: requested=N started=S failed=F dead-lettered=D lost=L`.
         public var line: String {
@@ -42,7 +49,9 @@ public struct Demo: Sendable {
         }
     }
 
+    /// What to run.
     public var options: Options
+    /// Where the embedded cluster, simulator and worker log.
     public var logger: Logger
 
     /// Creates a demo run.

@@ -2,8 +2,11 @@
 public struct RequestRejection: Error, Sendable, Hashable, CustomStringConvertible {
     /// A stable, machine-readable reason.
     public struct Reason: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+        /// The reason as written in the `dlq_reason` header.
         public var rawValue: String
+        /// A reason from its text.
         public init(rawValue: String) { self.rawValue = rawValue }
+        /// The raw value.
         public var description: String { self.rawValue }
 
         /// The value is larger than the configured limit.

@@ -31,14 +31,16 @@ extension Worker {
         }
     }
 
-    /// Pauses every assigned partition while the breaker is open or too many records are unfinished
-    /// (resuming below half the limit), and resumes them afterwards.
+    /// Pauses every assigned partition while the breaker is not closed (see
+    /// ``FlowState/breakerHoldsConsumption(activeRequests:)``) or too many records are unfinished (resuming
+    /// below half the limit), and resumes them afterwards.
     func updatePause() throws {
         let pending = self.ledger.pendingCount
+        let active = self.ledger.activeCount
         let limit = self.configuration.maxPendingRecords
         let (shouldPause, changed, reason) = self.flow.withLock { flow in
             if pending >= limit { flow.overloaded = true } else if pending <= limit / 2 { flow.overloaded = false }
-            let breakerOpen = flow.isBreakerOpen
+            let breakerOpen = flow.breakerHoldsConsumption(activeRequests: active)
             let shouldPause = breakerOpen || flow.overloaded || !self.isRunning
             defer { flow.paused = shouldPause }
             return (shouldPause, shouldPause != flow.paused, breakerOpen ? "circuit breaker open" : "unfinished records at limit")
@@ -58,9 +60,7 @@ extension Worker {
     /// Mirrors the circuit breaker into the pause state (ends when the client shuts down or on cancellation).
     func followCircuitBreaker() async {
         for await state in self.client.circuitBreakerStateChanges() {
-            self.flow.withLock { flow in
-                if case .open(let until) = state { flow.breakerOpenUntil = until } else { flow.breakerOpenUntil = nil }
-            }
+            self.flow.withLock { $0.breaker = state }
             self.logger.notice("Informatica circuit breaker changed", metadata: ["state": "\(state)"])
         }
     }

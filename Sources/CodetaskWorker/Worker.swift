@@ -42,13 +42,23 @@ public final class Worker: Sendable {
 
     /// Why consumption is paused, if it is.
     struct FlowState: Sendable {
-        /// While the circuit breaker is open: when it admits a probe again.
-        var breakerOpenUntil: Date?
+        /// The circuit breaker's last reported state.
+        var breaker = CircuitBreakerState.closed
         var overloaded = false
         var paused = false
 
         /// Whether the breaker turns calls away now; once its open period is over, the next call is the probe.
-        var isBreakerOpen: Bool { self.breakerOpenUntil.map { Date() < $0 } ?? false }
+        var isBreakerOpen: Bool {
+            guard case .open(let until) = self.breaker else { return false }
+            return Date() < until
+        }
+
+        /// Whether new records should wait for the breaker: until it closes again, as long as held or running
+        /// requests are there to probe it; with none, records flow again once probes are admitted, and the
+        /// first of them is the probe.
+        func breakerHoldsConsumption(activeRequests: Int) -> Bool {
+            self.breaker != .closed && (self.isBreakerOpen || activeRequests > 0)
+        }
     }
 
     /// Creates the worker and its clients; nothing is consumed before ``run()``.

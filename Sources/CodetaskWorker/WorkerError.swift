@@ -5,6 +5,7 @@ public enum WorkerError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The Kafka producer failed fatally; unacknowledged outcomes were not committed and will be redone.
     case producerFailed
 
+    /// What went wrong and what to do.
     public var description: String {
         switch self {
         case .missingTopics(let topics):
