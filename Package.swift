@@ -116,6 +116,7 @@ let package = Package(
             name: "InformaticaClientTests",
             dependencies: [
                 "InformaticaClient",
+                "KafkaTestSupport",
                 "InformaticaSimulator",
                 .product(name: "Logging", package: "swift-log"),
             ],

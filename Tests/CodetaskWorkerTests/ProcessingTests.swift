@@ -121,3 +121,28 @@ struct ProcessingTests {
 func announce(_ test: String, _ kind: BrokerKind) {
     print("[worker-tests] \(test) on \(kind)")
 }
+
+@Suite("Secrets")
+struct SecretTests {
+    @Test("mock only: the worker's log at trace level and its events contain no password and no session id, across a re-login")
+    func noSecrets() async throws {
+        announce("noSecrets", .mock)
+        let capture = LogCapture()
+        try await WorkerHarness.with(.mock) { harness in
+            let first = try await harness.produce((0..<50).map { SampleRequests.valid(index: $0, codeTaskId: "ct-\($0)") })
+            let running = try harness.startWorker(logger: capture.logger("worker"))
+            #expect(await WorkerHarness.eventually { running.worker.statistics.started == 50 })
+            harness.simulator.expireAllSessions()
+            let second = try await harness.produce((50..<100).map { SampleRequests.valid(index: $0, codeTaskId: "ct-\($0)") })
+            let audit = try await harness.audit(Array(first.keys) + Array(second.keys))
+            try await running.stop()
+            #expect(audit.startedCount == 100)
+            #expect(harness.simulator.stats.logins >= 2, "the expired session should have caused a new login")
+            let secrets = [harness.simulator.configuration.password] + harness.simulator.issuedSessionIds
+            #expect(capture.count > 0)
+            #expect(!capture.containsAny(of: secrets), "a secret appeared in the worker's log")
+            let events = audit.entries.values.compactMap(\.lastEventJSON).joined(separator: "\n")
+            #expect(!secrets.contains { events.contains($0) }, "a secret appeared in an event")
+        }
+    }
+}

@@ -87,10 +87,11 @@ final class WorkerHarness: Sendable {
     }
 
     /// Creates a worker and runs it in a task.
-    func startWorker(_ adjust: (inout WorkerConfiguration) -> Void = { _ in }) throws -> RunningWorker {
+    func startWorker(logger given: Logger? = nil, _ adjust: (inout WorkerConfiguration) -> Void = { _ in }) throws -> RunningWorker {
         var logger = self.logger
         // WORKER_TEST_LOG=info (or debug) shows the worker's own log when a test needs explaining.
         logger.logLevel = ProcessInfo.processInfo.environment["WORKER_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .error
+        if let given { logger = given }
         let worker = try Worker(configuration: self.configuration(adjust), logger: logger)
         return RunningWorker(worker: worker, task: Task { try await worker.run() })
     }

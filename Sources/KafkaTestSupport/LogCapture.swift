@@ -1,29 +1,32 @@
-import Logging
+public import Logging
 import Synchronization
 
 /// Collects every log line (message and metadata) so tests can assert that no secret was logged.
-final class LogCapture: Sendable {
+public final class LogCapture: Sendable {
     private let lines = Mutex<[String]>([])
 
+    /// Creates an empty capture.
+    public init() {}
+
     /// A trace-level logger that writes into this capture.
-    func logger(_ label: String = "test") -> Logger {
+    public func logger(_ label: String = "test") -> Logger {
         var logger = Logger(label: label) { label in CapturingHandler(label: label, capture: self) }
         logger.logLevel = .trace
         return logger
     }
 
     /// Everything logged so far.
-    var text: String { self.lines.withLock { $0.joined(separator: "\n") } }
+    public var text: String { self.lines.withLock { $0.joined(separator: "\n") } }
 
     /// How many lines were logged.
-    var count: Int { self.lines.withLock { $0.count } }
+    public var count: Int { self.lines.withLock { $0.count } }
 
     fileprivate func append(_ line: String) {
         self.lines.withLock { $0.append(line) }
     }
 
     /// Whether any of the secrets appears in the logs.
-    func containsAny(of secrets: [String]) -> Bool {
+    public func containsAny(of secrets: [String]) -> Bool {
         let text = self.text
         return secrets.contains { !$0.isEmpty && text.contains($0) }
     }
