@@ -146,3 +146,31 @@ struct SecretTests {
         }
     }
 }
+
+@Suite("Start-up checks")
+struct StartUpTests {
+    // On Tansu: librdkafka's mock cluster does not serve CreateTopics.
+    @Test("Tansu: missing topics stop start-up with an error naming them; --create-topics creates them")
+    func missingTopics() async throws {
+        announce("missingTopics", .tansu)
+        try await WorkerHarness.with(.tansu) { harness in
+            let missing = uniqueName("absent-output")
+            let worker = try Worker(
+                configuration: harness.configuration { $0.topics.output = missing }, logger: harness.logger)
+            await #expect(throws: WorkerError.missingTopics([missing])) { try await worker.run() }
+
+            let creating = try harness.startWorker { configuration in
+                configuration.topics.output = missing
+                configuration.createMissingTopics = true
+            }
+            let produced = try await harness.produce([SampleRequests.valid(index: 0, codeTaskId: "ct-0")])
+            var topics = harness.topics
+            topics.output = missing
+            let audit = try await OutputAudit.read(
+                kafka: harness.broker.clientConfiguration(), topics: topics, expected: Set(produced.keys), timeout: .seconds(60),
+                logger: harness.logger)
+            try await creating.stop()
+            #expect(audit.startedCount == 1)
+        }
+    }
+}
