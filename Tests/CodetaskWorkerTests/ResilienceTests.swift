@@ -98,6 +98,27 @@ struct ResilienceTests {
         }
     }
 
+    @Test("two workers share the group; one leaves mid-run: its partitions move after a drain, nothing lost, none started twice",
+          arguments: BrokerKind.allCases)
+    func scaleInMidRun(kind: BrokerKind) async throws {
+        announce("scaleInMidRun", kind)
+        try await WorkerHarness.with(kind, simulator: { $0.faults.latency = .fixed(milliseconds: 20) }) { harness in
+            let produced = try await harness.produce((0..<800).map { SampleRequests.valid(index: $0, codeTaskId: "ct-\($0)") })
+            let first = try harness.startWorker { $0.maxInFlight = 8 }
+            let second = try harness.startWorker { $0.maxInFlight = 8 }
+            #expect(await WorkerHarness.eventually { first.worker.statistics.started >= 50 && second.worker.statistics.started >= 50 })
+            try await second.stop()
+            let audit = try await harness.audit(produced.keys)
+            try await first.stop()
+            print("[worker-tests] scaleInMidRun on \(kind): staying \(first.worker.statistics); leaving \(second.worker.statistics); "
+                  + "started twice=\(extraStarts(harness.simulator))")
+            #expect(audit.lost.isEmpty, "lost \(audit.lost.count)")
+            #expect(audit.startedCount == 800)
+            #expect(harness.simulator.startCalls.duplicateStarts.isEmpty)
+            #expect(try await harness.committedPositions() == WorkerHarness.endPositions(produced.keys))
+        }
+    }
+
     @Test("kill -9 mid-run, then restart: nothing lost; tasks started twice never exceed the requests in flight at the kill",
           arguments: BrokerKind.allCases)
     func killNine(kind: BrokerKind) async throws {
