@@ -14,6 +14,8 @@ extension Worker {
             return
         }
         let began = ContinuousClock.now
+        // Records queued before the breaker opened wait with the others rather than spend their attempts on it.
+        while self.isBreakerOpen, self.isRunning, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(200)) }
         var outcome = await self.client.startCodeTask(codeTaskId: request.codeTaskId, traceparent: request.traceparent)
         while case .failed(let failure) = outcome, failure.code == Self.circuitOpenCode {
             // Informatica was never called: hold the request until the breaker lets calls through again.
