@@ -36,11 +36,20 @@ extension Worker {
     private func commitAll() async {
         let positions = self.ledger.allCommittablePositions()
         guard !positions.isEmpty else { return }
-        do {
-            try await self.consumer.commit(positions)
-            self.count { $0.commits += 1 }
-        } catch {
-            self.logger.warning("Final commit failed; these records will be redone", metadata: ["error": "\(error)", "positions": "\(positions)"])
+        // A rebalance in progress (another member joining or leaving) makes a commit fail retriably.
+        for attempt in 1...5 {
+            do {
+                try await self.consumer.commit(positions)
+                self.count { $0.commits += 1 }
+                return
+            } catch {
+                guard error.isRetriable, attempt < 5 else {
+                    self.logger.warning(
+                        "Final commit failed; these records will be redone", metadata: ["error": "\(error)", "positions": "\(positions)"])
+                    return
+                }
+                try? await Task.sleep(for: .milliseconds(200 * attempt))
+            }
         }
     }
 

@@ -1,5 +1,5 @@
 public import InformaticaClient
-import Kafka
+public import Kafka
 public import Logging
 import Synchronization
 import Foundation
@@ -94,6 +94,9 @@ public final class Worker: Sendable {
 
     /// Whether consumption is paused now (circuit breaker open, too many unfinished records, or stopping).
     public var isPaused: Bool { self.flow.withLock { $0.paused } }
+
+    /// The input partitions this member owns now.
+    public var assignment: Set<TopicPartition> { self.consumer.assignment }
 
     /// What the worker has done so far.
     public var statistics: WorkerStatistics { self.counters.withLock { $0 } }

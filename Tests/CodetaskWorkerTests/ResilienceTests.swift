@@ -105,9 +105,14 @@ struct ResilienceTests {
     func scaleInMidRun(kind: BrokerKind) async throws {
         announce("scaleInMidRun", kind)
         try await WorkerHarness.with(kind, simulator: { $0.faults.latency = .fixed(milliseconds: 20) }) { harness in
-            let produced = try await harness.produce((0..<800).map { SampleRequests.valid(index: $0, codeTaskId: "ct-\($0)") })
             let first = try harness.startWorker { $0.maxInFlight = 8 }
             let second = try harness.startWorker { $0.maxInFlight = 8 }
+            let shared = await WorkerHarness.eventually(timeout: .seconds(90)) {
+                !first.worker.assignment.isEmpty && !second.worker.assignment.isEmpty
+                    && first.worker.assignment.count + second.worker.assignment.count == WorkerHarness.inputPartitions
+            }
+            #expect(shared, "the two workers never shared the partitions")
+            let produced = try await harness.produce((0..<800).map { SampleRequests.valid(index: $0, codeTaskId: "ct-\($0)") })
             #expect(await WorkerHarness.eventually { first.worker.statistics.started >= 50 && second.worker.statistics.started >= 50 })
             try await second.stop()
             let audit = try await harness.audit(produced.keys)
