@@ -32,48 +32,62 @@ struct RequestTarget: Sendable, Hashable {
     /// The path and query, at least `/`.
     var path: String
 
-    /// Parses `scheme://host[:port][/path][?query]`; a fragment is dropped.
+    /// Parses `scheme://host[:port][/path][?query]`; userinfo and a fragment are dropped.
     /// - Throws: ``TransportError`` (`connection_error`) for anything else.
     init(url: String) throws(TransportError) {
-        let secure: Bool
-        var rest: Substring
-        if let range = url.range(of: "://") {
-            switch url[..<range.lowerBound].lowercased() {
-            case "http": secure = false
-            case "https": secure = true
-            default: throw TransportError.connection("unsupported URL scheme in \(Self.excerpt(url))")
+        // Scans the UTF-8 bytes: Foundation's string searching costs more than the whole parse.
+        var url = url
+        let parsed = url.withUTF8 { Self.parse($0) }
+        guard let parsed else { throw TransportError.connection("not an absolute http(s) URL: \(Self.excerpt(url))") }
+        self = parsed
+    }
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> RequestTarget? {
+        let colon = UInt8(ascii: ":"), slash = UInt8(ascii: "/")
+        guard let schemeEnd = bytes.firstIndex(of: colon), schemeEnd + 2 < bytes.count,
+            bytes[schemeEnd + 1] == slash, bytes[schemeEnd + 2] == slash
+        else { return nil }
+        let scheme = String(decoding: bytes[..<schemeEnd], as: UTF8.self).lowercased()
+        guard scheme == "http" || scheme == "https" else { return nil }
+        let secure = scheme == "https"
+        var end = bytes.endIndex
+        if let hash = bytes.firstIndex(of: UInt8(ascii: "#")) { end = hash }
+        let authorityStart = schemeEnd + 3
+        let pathStart = bytes[authorityStart..<end].firstIndex { $0 == slash || $0 == UInt8(ascii: "?") } ?? end
+        var hostStart = authorityStart
+        if let at = bytes[authorityStart..<pathStart].lastIndex(of: UInt8(ascii: "@")) { hostStart = at + 1 }
+        var hostEnd = pathStart
+        var portStart: Int?
+        if hostStart < pathStart, bytes[hostStart] == UInt8(ascii: "[") {
+            guard let close = bytes[hostStart..<pathStart].firstIndex(of: UInt8(ascii: "]")) else { return nil }
+            if close + 1 < pathStart {
+                guard bytes[close + 1] == colon else { return nil }
+                portStart = close + 2
             }
-            rest = url[range.upperBound...]
-        } else {
-            throw TransportError.connection("not an absolute URL: \(Self.excerpt(url))")
+            hostStart += 1
+            hostEnd = close
+        } else if let portColon = bytes[hostStart..<pathStart].lastIndex(of: colon) {
+            hostEnd = portColon
+            portStart = portColon + 1
         }
-        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
-        let pathStart = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-        var authority = rest[..<pathStart]
-        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
-        var host: Substring
-        var portText: Substring?
-        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
-            host = authority[authority.index(after: authority.startIndex)..<close]
-            let after = authority[authority.index(after: close)...]
-            if after.hasPrefix(":") { portText = after.dropFirst() }
-        } else if let colon = authority.lastIndex(of: ":") {
-            host = authority[..<colon]
-            portText = authority[authority.index(after: colon)...]
-        } else {
-            host = authority
-        }
-        guard !host.isEmpty else { throw TransportError.connection("no host in \(Self.excerpt(url))") }
+        guard hostStart < hostEnd else { return nil }
         var port = secure ? 443 : 80
-        if let portText, !portText.isEmpty {
-            guard let parsed = Int(portText), (1...65_535).contains(parsed) else {
-                throw TransportError.connection("invalid port in \(Self.excerpt(url))")
-            }
-            port = parsed
+        if let portStart, portStart < pathStart {
+            guard pathStart - portStart <= 5, let value = Int(String(decoding: bytes[portStart..<pathStart], as: UTF8.self)),
+                (1...65_535).contains(value)
+            else { return nil }
+            port = value
         }
-        let path = rest[pathStart...]
-        self.origin = Origin(secure: secure, host: String(host), port: port)
-        self.path = path.isEmpty ? "/" : (path.hasPrefix("?") ? "/" + path : String(path))
+        let path = String(decoding: bytes[pathStart..<end], as: UTF8.self)
+        return RequestTarget(
+            origin: Origin(secure: secure, host: String(decoding: bytes[hostStart..<hostEnd], as: UTF8.self), port: port),
+            path: path.isEmpty ? "/" : (path.hasPrefix("?") ? "/" + path : path)
+        )
+    }
+
+    private init(origin: Origin, path: String) {
+        self.origin = origin
+        self.path = path
     }
 
     /// The absolute URI of the target, for requests sent through an HTTP proxy.
