@@ -9,7 +9,8 @@ struct ConnectionFactory: Sendable {
     /// The event loops connections run on.
     let group: any EventLoopGroup
     private let tls: TLSContextCache
-    private let proxy: HTTPSettings.Proxy?
+    /// The HTTP proxy all connections go through, if any.
+    let proxy: HTTPSettings.Proxy?
     private let connectTimeout: TimeAmount
     private let idleTimeout: TimeAmount
 
@@ -47,7 +48,6 @@ struct ConnectionFactory: Sendable {
                 try await ProxyTunnelHandler.open(on: channel, authority: origin.tunnelAuthority, deadline: deadline)
             }
             let sslContext = origin.secure ? try self.tls.context() : nil
-            let absoluteForm = self.proxy != nil && !origin.secure
             let idleTimeout = self.idleTimeout
             return try await channel.eventLoop.submit {
                 let handler = HTTPConnectionHandler(idleTimeout: idleTimeout)
@@ -57,12 +57,12 @@ struct ConnectionFactory: Sendable {
                         try NIOSSLClientHandler(context: sslContext, serverHostname: origin.hostIsIPAddress ? nil : origin.host)
                     )
                 }
-                try operations.addHTTPClientHandlers()
+                try operations.addHandler(EncodedRequestWriter())
+                try operations.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
                 try operations.addHandler(handler)
                 let connection = HTTPConnection(
                     channel: channel,
                     origin: origin,
-                    absoluteForm: absoluteForm,
                     handler: NIOLoopBound(handler, eventLoop: channel.eventLoop)
                 )
                 handler.onReusable = { onReusable(connection) }

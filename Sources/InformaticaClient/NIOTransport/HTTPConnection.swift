@@ -8,38 +8,44 @@ final class HTTPConnection: Sendable {
     let channel: any Channel
     /// The origin the connection serves.
     let origin: RequestTarget.Origin
-    /// Whether requests use the absolute-form URI (plain HTTP through a proxy).
-    let absoluteForm: Bool
     private let handler: NIOLoopBound<HTTPConnectionHandler>
     private let exchanges = Atomic<UInt64>(0)
 
-    init(channel: any Channel, origin: RequestTarget.Origin, absoluteForm: Bool, handler: NIOLoopBound<HTTPConnectionHandler>) {
+    init(channel: any Channel, origin: RequestTarget.Origin, handler: NIOLoopBound<HTTPConnectionHandler>) {
         self.channel = channel
         self.origin = origin
-        self.absoluteForm = absoluteForm
         self.handler = handler
     }
 
     /// Sends a request and waits for its whole response.
     /// - Throws: ``TransportError``, `CancellationError`, or ``ConnectionUnusable`` when the connection was
     ///   found closed before the request was written.
-    func execute(head: HTTPRequestHead, body: ByteBuffer?, deadline: NIODeadline) async throws -> TransportResponse {
+    /// - Parameters:
+    ///   - method: The request's method.
+    ///   - request: The encoded request (see ``RequestEncoder``).
+    func execute(method: TransportRequest.Method, request: ByteBuffer, deadline: NIODeadline) async throws -> TransportResponse {
         let exchange = self.exchanges.add(1, ordering: .relaxed).newValue
         let handler = self.handler
         let eventLoop = self.channel.eventLoop
-        return try await withTaskCancellationHandler {
+        let head = RequestEncoder.methodHead(method)
+        let raw = try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: HTTPConnectionHandler.Continuation) in
                 if eventLoop.inEventLoop {
-                    handler.value.start(exchange: exchange, head: head, body: body, deadline: deadline, continuation: continuation)
+                    handler.value.start(exchange: exchange, method: head, request: request, deadline: deadline, continuation: continuation)
                 } else {
                     eventLoop.execute {
-                        handler.value.start(exchange: exchange, head: head, body: body, deadline: deadline, continuation: continuation)
+                        handler.value.start(exchange: exchange, method: head, request: request, deadline: deadline, continuation: continuation)
                     }
                 }
             }
         } onCancel: {
             eventLoop.execute { handler.value.cancel(exchange: exchange) }
         }
+        return TransportResponse(
+            status: Int(raw.head.status.code),
+            headers: raw.head.headers.map { ($0.name, $0.value) },
+            body: raw.body.map { Array($0.readableBytesView) } ?? []
+        )
     }
 
     /// Closes the connection.

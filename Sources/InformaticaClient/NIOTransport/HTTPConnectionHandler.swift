@@ -13,8 +13,14 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundOut = HTTPClientRequestPart
 
+    /// A response as read: converted to a ``TransportResponse`` by the caller, off the event loop.
+    struct RawResponse: Sendable {
+        var head: HTTPResponseHead
+        var body: ByteBuffer?
+    }
+
     /// The response continuation of the request in flight.
-    typealias Continuation = UnsafeContinuation<TransportResponse, any Error>
+    typealias Continuation = UnsafeContinuation<RawResponse, any Error>
 
     /// The largest response body read (Informatica answers are small).
     static let maxBodyBytes = 4 * 1024 * 1024
@@ -54,7 +60,10 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
 
     /// Writes a request; the continuation gets its response or error.
     /// Resumes with ``ConnectionUnusable`` when the connection closed before anything was written.
-    func start(exchange: UInt64, head: HTTPRequestHead, body: ByteBuffer?, deadline: NIODeadline, continuation: Continuation) {
+    /// - Parameters:
+    ///   - method: The method-only head the response decoder needs.
+    ///   - request: The encoded request (see ``RequestEncoder``).
+    func start(exchange: UInt64, method: HTTPRequestHead, request: ByteBuffer, deadline: NIODeadline, continuation: Continuation) {
         guard !self.closed, self.continuation == nil, let context else {
             continuation.resume(throwing: ConnectionUnusable())
             return
@@ -65,9 +74,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         self.head = nil
         self.body = nil
         self.armTimer(at: deadline)
-        context.write(self.wrapOutboundOut(.head(head)), promise: nil)
-        if let body { context.write(self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
-        context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
+        context.write(self.wrapOutboundOut(.head(method)), promise: nil)
+        context.writeAndFlush(self.wrapOutboundOut(.body(.byteBuffer(request))), promise: nil)
     }
 
     /// Ends the request `exchange` with a `CancellationError` (when it is still in flight) and closes the connection.
@@ -116,14 +124,9 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         guard let continuation = self.continuation, let head = self.head else { return }
         self.continuation = nil
         self.head = nil
-        let body = self.body.map { Array($0.readableBytesView) } ?? []
+        let response = RawResponse(head: head, body: self.body)
         self.body = nil
         self.idleSince = .now()
-        let response = TransportResponse(
-            status: Int(head.status.code),
-            headers: head.headers.map { ($0.name, $0.value) },
-            body: body
-        )
         if head.isKeepAlive && !self.closed {
             self.onReusable?()
         } else {

@@ -14,6 +14,7 @@ import Synchronization
 /// gets plain-HTTP requests in absolute form and tunnels https with CONNECT.
 final class NIOHTTPTransport: HTTPTransport {
     private let pool: ConnectionPool
+    private let proxied: Bool
     private let shutDown = Atomic<Bool>(false)
 
     /// Creates the transport from the HTTP settings.
@@ -22,21 +23,21 @@ final class NIOHTTPTransport: HTTPTransport {
     init(settings: HTTPSettings, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
         let factory = try ConnectionFactory(settings: settings, group: group)
         self.pool = ConnectionPool(factory: factory, limit: settings.maxConnectionsPerHost)
+        self.proxied = settings.proxy != nil
     }
 
     func send(_ request: TransportRequest, logger: Logger) async throws -> TransportResponse {
         guard !self.shutDown.load(ordering: .relaxed) else { throw TransportError.connection("the HTTP transport is shut down") }
         let target = try RequestTarget(url: request.url)
         let deadline = NIODeadline.now() + .nanoseconds(request.timeout.totalNanoseconds)
-        let head = Self.head(of: request, target: target)
-        let body = request.body.map { ByteBuffer(bytes: $0) }
+        let encoded = try RequestEncoder.encode(request, target: target, absoluteForm: self.proxied && !target.origin.secure)
         // A pooled connection may turn out closed before the request was written (the server closed it
         // while idle); such a request is sent again on another connection. Nothing written is ever resent.
         var unusable = 0
         while true {
             let connection = try await self.pool.lease(target.origin, deadline: deadline)
             do {
-                return try await connection.execute(head: connection.absoluteForm ? Self.absolute(head, target) : head, body: body, deadline: deadline)
+                return try await connection.execute(method: request.method, request: encoded, deadline: deadline)
             } catch is ConnectionUnusable {
                 self.pool.discard(connection)
                 unusable += 1
@@ -48,27 +49,6 @@ final class NIOHTTPTransport: HTTPTransport {
     func shutdown() async throws {
         self.shutDown.store(true, ordering: .relaxed)
         await self.pool.shutdown()
-    }
-
-    /// The request head: the caller's headers plus `Host` and, with a body, `Content-Length`.
-    private static func head(of request: TransportRequest, target: RequestTarget) -> HTTPRequestHead {
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(request.headers.count + 2)
-        headers.add(name: "Host", value: target.origin.authority)
-        for (name, value) in request.headers { headers.add(name: name, value: value) }
-        if let body = request.body { headers.add(name: "Content-Length", value: String(body.count)) }
-        return HTTPRequestHead(
-            version: .http1_1,
-            method: request.method == .post ? .POST : .GET,
-            uri: target.path,
-            headers: headers
-        )
-    }
-
-    private static func absolute(_ head: HTTPRequestHead, _ target: RequestTarget) -> HTTPRequestHead {
-        var head = head
-        head.uri = target.absoluteURI
-        return head
     }
 }
 

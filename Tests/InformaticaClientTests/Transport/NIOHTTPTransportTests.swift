@@ -37,6 +37,35 @@ struct NIOHTTPTransportTests {
         #expect(throws: TransportError.self) { try RequestTarget(url: "http://host:99999/x") }
     }
 
+    @Test("the request is encoded in one buffer; headers that could split the head are refused")
+    func encoding() throws {
+        let target = try RequestTarget(url: "http://127.0.0.1:8089/disnext/api/v1/CodeTask/Start")
+        let request = TransportRequest(
+            method: .post,
+            url: "http://127.0.0.1:8089/disnext/api/v1/CodeTask/Start",
+            headers: [("Content-Type", "application/json"), ("IDS-SESSION-ID", "abc")],
+            body: Array(#"{"codeTaskId": "x"}"#.utf8),
+            timeout: .seconds(1)
+        )
+        let encoded = try RequestEncoder.encode(request, target: target, absoluteForm: false)
+        #expect(
+            String(buffer: encoded)
+                == "POST /disnext/api/v1/CodeTask/Start HTTP/1.1\r\nHost: 127.0.0.1:8089\r\nContent-Type: application/json\r\n"
+                + "IDS-SESSION-ID: abc\r\nContent-Length: 19\r\n\r\n{\"codeTaskId\": \"x\"}"
+        )
+        let proxied = try RequestEncoder.encode(Self.get("http://h/a?b"), target: RequestTarget(url: "http://h/a?b"), absoluteForm: true)
+        #expect(String(buffer: proxied) == "GET http://h/a?b HTTP/1.1\r\nHost: h\r\nAccept: application/json\r\n\r\n")
+        var injected = request
+        injected.headers.append(("traceparent", "00-x\r\nX-Injected: 1"))
+        #expect(throws: TransportError.connection("invalid header traceparent")) {
+            try RequestEncoder.encode(injected, target: target, absoluteForm: false)
+        }
+        injected.headers = [("Bad Name", "v")]
+        #expect(throws: TransportError.connection("invalid header name")) {
+            try RequestEncoder.encode(injected, target: target, absoluteForm: false)
+        }
+    }
+
     @Test("sequential requests reuse one keep-alive connection; the client runs over it against the simulator")
     func keepAlive() async throws {
         let server = try await TestHTTPServer.start { _ in .answer() }
