@@ -44,6 +44,11 @@ final class ConnectionPool: Sendable {
 
     /// Closes every connection and fails the waiting requests; later leases fail.
     func shutdown() async {
+        for connection in self.beginShutdown() { try? await connection.channel.close() }
+    }
+
+    /// Marks the pool shut down, fails the waiting requests and returns the connections to close.
+    func beginShutdown() -> [HTTPConnection] {
         let (connections, waiters) = self.state.withLock { state in
             state.shutDown = true
             let pools = state.origins.values
@@ -53,7 +58,7 @@ final class ConnectionPool: Sendable {
             waiter.timeout?.cancel()
             waiter.continuation.resume(throwing: Self.shutDownError)
         }
-        for connection in connections { try? await connection.channel.close() }
+        return connections
     }
 
     private static let shutDownError = TransportError.connection("the HTTP transport is shut down")

@@ -50,6 +50,13 @@ final class NIOHTTPTransport: HTTPTransport {
         self.shutDown.store(true, ordering: .relaxed)
         await self.pool.shutdown()
     }
+
+    /// A transport dropped without ``shutdown()`` (an owner that returned early on an error) closes its
+    /// connections instead of leaving them open until the idle timeout.
+    deinit {
+        guard !self.shutDown.load(ordering: .relaxed) else { return }
+        for connection in self.pool.beginShutdown() { connection.close() }
+    }
 }
 
 extension Duration {

@@ -12,18 +12,18 @@ struct RequestTarget: Sendable, Hashable {
 
         /// The `Host` header value (and the CONNECT authority): brackets around IPv6, the port unless it is the default.
         var authority: String {
-            let host = self.host.contains(":") ? "[\(self.host)]" : self.host
+            let host = self.host.utf8.contains(UInt8(ascii: ":")) ? "[\(self.host)]" : self.host
             return self.port == (self.secure ? 443 : 80) ? host : "\(host):\(self.port)"
         }
 
         /// `host:port` for a CONNECT request line (the port always present).
         var tunnelAuthority: String {
-            (self.host.contains(":") ? "[\(self.host)]" : self.host) + ":\(self.port)"
+            (self.host.utf8.contains(UInt8(ascii: ":")) ? "[\(self.host)]" : self.host) + ":\(self.port)"
         }
 
         /// Whether ``host`` is an IPv4 or IPv6 literal (never sent as TLS server name).
         var hostIsIPAddress: Bool {
-            self.host.contains(":") || self.host.utf8.allSatisfy { $0 == UInt8(ascii: ".") || ($0 >= 48 && $0 <= 57) }
+            self.host.utf8.contains(UInt8(ascii: ":")) || self.host.utf8.allSatisfy { $0 == UInt8(ascii: ".") || ($0 >= 48 && $0 <= 57) }
         }
     }
 
