@@ -1,4 +1,4 @@
-/// Settings of the one shared HTTP client.
+/// Settings of the client's HTTP transport (one keep-alive pool per client).
 public struct HTTPSettings: Sendable, Hashable {
     /// An HTTP proxy.
     public struct Proxy: Sendable, Hashable {
@@ -14,7 +14,8 @@ public struct HTTPSettings: Sendable, Hashable {
         }
     }
 
-    /// The most keep-alive connections per host. Default 16.
+    /// The most keep-alive connections per host (scheme, host and port), a hard limit: further
+    /// concurrent requests wait for a connection within their timeout. Default 16.
     public var maxConnectionsPerHost: Int = 16
     /// Whether server certificates are verified. Default `true`; turn off only for local tests.
     public var verifyTLS: Bool = true

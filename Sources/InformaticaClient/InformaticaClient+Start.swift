@@ -71,7 +71,13 @@ extension InformaticaClient {
         Array(("{\"codeTaskId\": " + JSONValue.string(codeTaskId).description + "}").utf8)
     }
 
-    private static func problem(withCodeTaskId id: String) -> String? {
+    static func problem(withCodeTaskId id: String) -> String? {
+        // ASCII ids (the usual case) are checked on their bytes, without grapheme and Unicode property lookups.
+        if id.utf8.allSatisfy({ $0 < 0x80 }) {
+            if id.utf8.allSatisfy({ $0 == 0x20 || (0x09...0x0D).contains($0) }) { return "codeTaskId must not be empty" }
+            if id.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) { return "codeTaskId must not contain control characters" }
+            return nil
+        }
         if id.allSatisfy(\.isWhitespace) { return "codeTaskId must not be empty" }
         if id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             return "codeTaskId must not contain control characters"

@@ -98,6 +98,20 @@ struct SeedContractTests {
         await client.shutdown()
     }
 
+    @Test("code task ids: blank and control characters are refused, ASCII and other scripts alike")
+    func codeTaskIdChecks() {
+        let empty = "codeTaskId must not be empty"
+        let control = "codeTaskId must not contain control characters"
+        let cases: [(String, String?)] = [
+            ("", empty), ("   ", empty), ("\t\r\n", empty), ("\u{A0}\u{2003}", empty),
+            ("a\nb", control), ("a\u{7F}b", control), ("\u{1F}", control), ("é\u{1}", control), ("\u{85}x", control),
+            ("0100000Z000000000002", nil), ("bench-7 x", nil), ("tâche-ü", nil),
+        ]
+        for (id, expected) in cases {
+            #expect(InformaticaClient.problem(withCodeTaskId: id) == expected, "\(id.unicodeScalars.map(\.value))")
+        }
+    }
+
     @Test("invalid input is refused without a call", arguments: ["", "   ", "a\nb"])
     func invalidRequest(id: String) async throws {
         let capture = LogCapture()
