@@ -236,7 +236,7 @@ struct NIOHTTPTransportTests {
         try await upstream.shutdown()
         try await simulator.shutdown()
 
-        guard let certificate = try TestCertificate.make() else { return }
+        let certificate = try TestCertificate.make()
         let server = try await TestHTTPServer.start(tls: try certificate.serverContext()) { _ in .answer(body: ByteBuffer(string: "secure")) }
         let tunnel = try await TestTunnelProxy.start()
         let secure = try Self.transport {

@@ -8,10 +8,12 @@ struct TestCertificate {
     /// The PEM file of its private key.
     let keyPath: String
 
-    /// Makes a fresh certificate in a temporary directory; `nil` when `openssl` is missing.
-    static func make() throws -> TestCertificate? {
+    /// Makes a fresh certificate in a temporary directory.
+    /// - Throws: When `openssl` (installed by `scripts/bootstrap`) is missing or fails: the TLS tests fail
+    ///   loudly rather than skip.
+    static func make() throws -> TestCertificate {
         guard let openssl = ["/usr/bin/openssl", "/usr/local/bin/openssl"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
-            return nil
+            throw CertificateError(message: "the openssl command is missing; run scripts/bootstrap")
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("transport-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -28,7 +30,9 @@ struct TestCertificate {
         process.standardError = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
+        guard process.terminationStatus == 0 else {
+            throw CertificateError(message: "openssl req exited with status \(process.terminationStatus)")
+        }
         return TestCertificate(certificatePath: certificate, keyPath: key)
     }
 
@@ -40,4 +44,10 @@ struct TestCertificate {
         )
         return try NIOSSLContext(configuration: configuration)
     }
+}
+
+/// Why no test certificate could be made.
+struct CertificateError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { self.message }
 }
