@@ -80,19 +80,13 @@ public struct Demo: Sendable {
         let samples = SampleRequests.mix(
             count: self.options.requests, malformedEvery: self.options.malformedEvery, unknownEvery: self.options.unknownEvery,
             failingEvery: self.options.failingEvery)
-        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(client: kafka), logger: self.logger)
-        let produced = try await SampleProducer.produce(samples, topic: topics.input, with: producer)
-        await producer.close(timeout: .seconds(5))
+        let produced = try await Self.produce(samples, to: topics.input, kafka: kafka, logger: self.logger)
         let malformed = samples.filter(\.isMalformed).count
         print(
             "demo: produced \(samples.count) requests to \(topics.input) (\(self.options.partitions) partitions): "
                 + "\(samples.count - malformed) well-formed, \(malformed) malformed")
-
-        let worker = try Worker(configuration: self.workerConfiguration(kafka: kafka, simulator: simulator, topics: topics), logger: self.logger)
-        let running = Task { try await worker.run() }
-        let audit = try await OutputAudit.read(kafka: kafka, topics: topics, expected: Set(produced.keys), logger: self.logger)
-        worker.shutdown()
-        try await running.value
+        let (audit, statistics) = try await self.process(
+            self.workerConfiguration(kafka: kafka, simulator: simulator, topics: topics), expected: Set(produced.keys))
         let calls = simulator.startCalls
         try await simulator.shutdown()
 
@@ -100,9 +94,34 @@ public struct Demo: Sendable {
             requested: produced.count, started: audit.startedCount, failed: audit.failedCount,
             deadLettered: audit.deadLetteredCount, lost: audit.lost.count,
             duplicateStarts: calls.duplicateStarts.values.reduce(0) { $0 + $1 - 1 })
-        DemoReport(audit: audit, produced: produced, calls: calls, statistics: worker.statistics, summary: summary,
+        DemoReport(audit: audit, produced: produced, calls: calls, statistics: statistics, summary: summary,
                    elapsed: ContinuousClock.now - began).print(to: print)
+        // Every client is gone by now; the cluster goes last, so no client reconnects to a vanished broker.
+        withExtendedLifetime(cluster) {}
         return summary
+    }
+
+    /// Produces the samples with a producer that is closed and released before returning.
+    private static func produce(_ samples: [SampleRecord], to topic: String, kafka: KafkaClientConfiguration, logger: Logger)
+        async throws -> [RecordSource: SampleRecord]
+    {
+        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(client: kafka), logger: logger)
+        let produced = try await SampleProducer.produce(samples, topic: topic, with: producer)
+        await producer.close(timeout: .seconds(5))
+        return produced
+    }
+
+    /// Runs the worker until the audit has read back an outcome for every expected record, then stops it
+    /// gracefully; the worker and its clients are released before returning.
+    private func process(_ configuration: WorkerConfiguration, expected: Set<RecordSource>) async throws
+        -> (OutputAudit, WorkerStatistics)
+    {
+        let worker = try Worker(configuration: configuration, logger: self.logger)
+        let running = Task { try await worker.run() }
+        let audit = try await OutputAudit.read(kafka: configuration.kafka, topics: configuration.topics, expected: expected, logger: self.logger)
+        worker.shutdown()
+        try await running.value
+        return (audit, worker.statistics)
     }
 
     private func simulatorConfiguration() -> SimulatorConfiguration {
