@@ -33,6 +33,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     private var closed = false
     private var continuation: Continuation?
     private var exchange: UInt64 = 0
+    /// An exchange whose task was cancelled before its `start` reached the event loop.
+    private var cancelledBeforeStart: UInt64?
     private var deadline = NIODeadline.distantFuture
     private var head: HTTPResponseHead?
     private var body: ByteBuffer?
@@ -64,6 +66,12 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     ///   - method: The method-only head the response decoder needs.
     ///   - request: The encoded request (see ``RequestEncoder``).
     func start(exchange: UInt64, method: HTTPRequestHead, request: ByteBuffer, deadline: NIODeadline, continuation: Continuation) {
+        if self.cancelledBeforeStart == exchange {
+            // Cancelled before it reached the event loop: nothing is written.
+            self.cancelledBeforeStart = nil
+            continuation.resume(throwing: CancellationError())
+            return
+        }
         guard !self.closed, self.continuation == nil, let context else {
             continuation.resume(throwing: ConnectionUnusable())
             return
@@ -80,7 +88,11 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
 
     /// Ends the request `exchange` with a `CancellationError` (when it is still in flight) and closes the connection.
     func cancel(exchange: UInt64) {
-        guard self.continuation != nil, self.exchange == exchange else { return }
+        guard self.continuation != nil, self.exchange == exchange else {
+            // A task cancelled before its exchange started: `start` refuses it when it arrives.
+            if exchange > self.exchange { self.cancelledBeforeStart = exchange }
+            return
+        }
         self.fail(CancellationError(), close: true)
     }
 
