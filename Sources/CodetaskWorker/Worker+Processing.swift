@@ -6,30 +6,20 @@ extension Worker {
     /// The code the Informatica client gives a call its circuit breaker turned away before sending it.
     static let circuitOpenCode = "circuit_open"
 
-    /// One request's work: Start (waiting out an open breaker without giving up), then publish the outcome,
-    /// then mark the record finished so its offset can be committed.
+    /// One request's work: Start (riding out an outage, see ``startRidingOutOutages(_:)``), then publish the
+    /// outcome, then mark the record finished so its offset can be committed.
     func process(_ request: StartRequest, _ ticket: OffsetLedger.Ticket) async {
         guard self.ledger.begin(ticket) else {
             self.count { $0.notBegun += 1 }
             return
         }
         let began = ContinuousClock.now
-        // Records queued before the breaker opened wait with the others rather than spend their attempts on it.
-        while self.isBreakerOpen, self.isRunning, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(200)) }
-        var outcome = await self.client.startCodeTask(codeTaskId: request.codeTaskId, traceparent: request.traceparent)
-        while case .failed(let failure) = outcome, failure.code == Self.circuitOpenCode {
-            // Informatica was never called: hold the request until the breaker lets calls through again.
-            guard self.isRunning, !Task.isCancelled else { return self.ledger.abandon(ticket) }
-            try? await Task.sleep(for: .milliseconds(200))
-            if self.isBreakerOpen { continue }
-            outcome = await self.client.startCodeTask(codeTaskId: request.codeTaskId, traceparent: request.traceparent)
-        }
+        guard let outcome = await self.startRidingOutOutages(request) else { return self.ledger.abandon(ticket) }
         let event: KafkaOutgoingMessage
         switch outcome {
         case .started(let started):
             event = self.events.started(request, started, latency: ContinuousClock.now - began)
         case .failed(let failure):
-            if Task.isCancelled { return self.ledger.abandon(ticket) }
             event = self.events.failed(request, StartFailure(failure))
         }
         guard await self.publisher.publish(event, onRetry: { self.count { $0.publishRetries += 1 } }) else {
@@ -62,5 +52,33 @@ extension Worker {
             self.count { $0.failed += 1 }
         }
         self.ledger.finish(ticket)
+    }
+
+    /// Starts the code task. While the circuit breaker judges Informatica down, the request is held rather than
+    /// failed: a call the breaker turned away is simply repeated once it lets calls through, and a call that ran
+    /// out of attempts or time while the breaker was not closed is tried again after it closes, up to
+    /// ``WorkerConfiguration/maxOutageRetries`` times (so a task that fails on its own cannot be held forever).
+    /// - Returns: The outcome to publish, or `nil` when the worker stopped before there was one.
+    private func startRidingOutOutages(_ request: StartRequest) async -> StartOutcome? {
+        var outageRetries = 0
+        while true {
+            // Wait while the breaker turns calls away, rather than spend attempts on it.
+            while self.isBreakerOpen, self.isRunning, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(200)) }
+            let outcome = await self.client.startCodeTask(codeTaskId: request.codeTaskId, traceparent: request.traceparent)
+            guard case .failed(let failure) = outcome else { return outcome }
+            if Task.isCancelled { return nil }
+            if failure.code == Self.circuitOpenCode {
+                // Informatica was never called.
+                guard self.isRunning else { return nil }
+                try? await Task.sleep(for: .milliseconds(200))
+                continue
+            }
+            let duringOutage = failure.category.isRetriable && self.client.circuitBreakerState != .closed
+            guard duringOutage, outageRetries < self.configuration.maxOutageRetries, self.isRunning else { return outcome }
+            outageRetries += 1
+            self.logger.info(
+                "Start failed while Informatica is judged down; holding the request",
+                metadata: ["codeTaskId": "\(request.codeTaskId)", "requestId": "\(request.requestId)", "outageRetry": "\(outageRetries)"])
+        }
     }
 }

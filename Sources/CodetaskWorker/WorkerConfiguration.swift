@@ -29,6 +29,9 @@ public struct WorkerConfiguration: Sendable {
     public var createMissingTopics = false
     /// Partitions of topics created at start-up. Default 6.
     public var createdTopicPartitions = 6
+    /// How many times a request that ran out of attempts or time while the circuit breaker was not closed is
+    /// held and tried again once the breaker closes, before its failure is published. Default 5.
+    public var maxOutageRetries = 5
     /// How long an undeliverable event is retried between attempts, at most. Default 5 s.
     public var maxPublishBackoff: Duration = .seconds(5)
 
@@ -61,6 +64,9 @@ public struct WorkerConfiguration: Sendable {
                                  ("rebalanceDrainTimeout", self.rebalanceDrainTimeout), ("maxPublishBackoff", self.maxPublishBackoff)]
         where value <= .zero {
             throw ConfigurationError(setting: setting, message: "must be positive")
+        }
+        if self.maxOutageRetries < 0 {
+            throw ConfigurationError(setting: "maxOutageRetries", message: "must not be negative")
         }
         if self.createdTopicPartitions < 1 {
             throw ConfigurationError(setting: "createdTopicPartitions", message: "must be at least 1")
