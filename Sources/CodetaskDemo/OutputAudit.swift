@@ -19,8 +19,6 @@ public struct OutputAudit: Sendable {
         public var codeTaskId: String?
         /// `error.category` of `failed` events.
         public var errorCategories: [String] = []
-        /// `error.code` of `failed` events.
-        public var errorCodes: [String] = []
         /// `dlq_reason` of dead-letter copies.
         public var deadLetterReasons: [String] = []
         /// The dead-letter copies themselves.
@@ -40,6 +38,9 @@ public struct OutputAudit: Sendable {
     public var expected: Set<RecordSource>
     /// What was found, by source position (expected or not).
     public var entries: [RecordSource: Entry] = [:]
+
+    /// Whether every expected record has something published for it.
+    public var isComplete: Bool { self.expected.allSatisfy { self.entries[$0] != nil } }
 
     /// Expected records with nothing published for them.
     public var lost: [RecordSource] {
@@ -82,7 +83,7 @@ public struct OutputAudit: Sendable {
             let batch = try await consumer.poll(timeout: .milliseconds(200))
             for message in batch { audit.record(message, topics: topics) }
             if !batch.isEmpty { lastArrival = ContinuousClock.now }
-            if audit.lost.isEmpty, ContinuousClock.now - lastArrival >= settle { break }
+            if audit.isComplete, ContinuousClock.now - lastArrival >= settle { break }
         }
         try await consumer.close()
         return audit
@@ -111,10 +112,7 @@ public struct OutputAudit: Sendable {
         entry.eventIds.append(message.headers.last(named: "ce_id") ?? "?")
         entry.codeTaskId = body["codeTaskId"]?.stringValue
         if let jobId = body["jobId"]?.stringValue { entry.jobIds.append(jobId) }
-        if let error = body["error"] {
-            entry.errorCategories.append(error["category"]?.stringValue ?? "?")
-            entry.errorCodes.append(error["code"]?.stringValue ?? "?")
-        }
+        if let category = body["error"]?["category"]?.stringValue { entry.errorCategories.append(category) }
         entry.lastEventJSON = String(decoding: message.value, as: UTF8.self)
         self.entries[position] = entry
     }

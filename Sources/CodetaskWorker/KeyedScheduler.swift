@@ -41,9 +41,6 @@ actor KeyedScheduler {
         self.startReadyJobs()
     }
 
-    /// Jobs running now.
-    var runningCount: Int { self.running.count }
-
     /// Cancels the running jobs (a shutdown past its grace period); queued jobs still start and must see
     /// for themselves that work is no longer taken.
     func cancelRunning() {

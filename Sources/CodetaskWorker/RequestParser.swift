@@ -39,7 +39,7 @@ public struct RequestParser: Sendable {
         let codeTaskId = try self.codeTaskId(fields.codeTaskId, requestId: requestId)
         let contextJSON = try self.context(fields.context, codeTaskId: codeTaskId, requestId: requestId)
         let traceparent = message.headers.last(named: "traceparent")
-        if let traceparent, !traceparent.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) {
+        if let traceparent, !InformaticaClient.isValidTraceparent(traceparent) {
             throw RequestRejection(
                 .invalidTraceparent, "the traceparent header is not printable ASCII", codeTaskId: codeTaskId,
                 requestId: requestId)

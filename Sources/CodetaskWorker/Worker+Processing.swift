@@ -3,9 +3,6 @@ import Kafka
 import Logging
 
 extension Worker {
-    /// The code the Informatica client gives a call its circuit breaker turned away before sending it.
-    static let circuitOpenCode = "circuit_open"
-
     /// One request's work: Start (riding out an outage, see ``startRidingOutOutages(_:)``), then publish the
     /// outcome, then mark the record finished so its offset can be committed.
     func process(_ request: StartRequest, _ ticket: OffsetLedger.Ticket) async {
@@ -22,11 +19,15 @@ extension Worker {
         case .failed(let failure):
             event = self.events.failed(request, StartFailure(failure))
         }
-        guard await self.publisher.publish(event, onRetry: { self.count { $0.publishRetries += 1 } }) else {
-            return self.ledger.abandon(ticket)
-        }
+        guard await self.publish(event) else { return self.ledger.abandon(ticket) }
         self.ledger.finish(ticket)
         if case .started = outcome { self.count { $0.started += 1 } } else { self.count { $0.failed += 1 } }
+    }
+
+    /// Publishes an output record until acknowledged, counting retries.
+    /// - Returns: `false` when publishing was abandoned (stopping hard, or a fatal producer error).
+    private func publish(_ record: KafkaOutgoingMessage) async -> Bool {
+        await self.publisher.publish(record, onRetry: { self.count { $0.publishRetries += 1 } })
     }
 
     /// A record that is not a valid request: copied unchanged to the dead-letter topic with the reason, plus a
@@ -36,19 +37,14 @@ extension Worker {
             self.count { $0.notBegun += 1 }
             return
         }
-        let onRetry = { self.count { $0.publishRetries += 1 } }
-        guard await self.publisher.publish(self.events.deadLetter(message, rejection), onRetry: onRetry) else {
-            return self.ledger.abandon(ticket)
-        }
+        guard await self.publish(self.events.deadLetter(message, rejection)) else { return self.ledger.abandon(ticket) }
         self.count { $0.deadLettered += 1 }
         if let codeTaskId = rejection.codeTaskId {
             let source = RecordSource(message)
             let request = StartRequest(
                 requestId: rejection.requestId ?? source.description, codeTaskId: codeTaskId, orderingKey: codeTaskId,
                 contextJSON: nil, traceparent: nil, source: source)
-            guard await self.publisher.publish(self.events.failed(request, StartFailure(rejection)), onRetry: onRetry) else {
-                return self.ledger.abandon(ticket)
-            }
+            guard await self.publish(self.events.failed(request, StartFailure(rejection))) else { return self.ledger.abandon(ticket) }
             self.count { $0.failed += 1 }
         }
         self.ledger.finish(ticket)
@@ -67,7 +63,7 @@ extension Worker {
             let outcome = await self.client.startCodeTask(codeTaskId: request.codeTaskId, traceparent: request.traceparent)
             guard case .failed(let failure) = outcome else { return outcome }
             if Task.isCancelled { return nil }
-            if failure.code == Self.circuitOpenCode {
+            if failure.isCircuitOpen {
                 // Informatica was never called.
                 guard self.isRunning else { return nil }
                 try? await Task.sleep(for: .milliseconds(200))

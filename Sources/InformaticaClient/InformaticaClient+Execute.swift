@@ -56,7 +56,7 @@ extension InformaticaClient {
                     return .failure(
                         run.failure(
                             .deadlineExceeded,
-                            code: "circuit_open",
+                            code: InformaticaFailure.circuitOpenCode,
                             message: "the circuit breaker stayed open past the call's deadline"
                         )
                     )

@@ -87,7 +87,11 @@ extension InformaticaClient {
 
     private static func problem(withTraceparent value: String?) -> String? {
         guard let value else { return nil }
-        let allowed = value.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F }
-        return allowed ? nil : "traceparent must be printable ASCII without spaces"
+        return Self.isValidTraceparent(value) ? nil : "traceparent must be printable ASCII without spaces"
+    }
+
+    /// Whether a `traceparent` value can be sent as a header: printable ASCII without spaces.
+    public static func isValidTraceparent(_ value: String) -> Bool {
+        value.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F }
     }
 }

@@ -41,6 +41,13 @@ public struct InformaticaFailure: Error, Sendable, Hashable, CustomStringConvert
     /// Every attempt made.
     public var attempts: [Attempt]
 
+    /// The code of a call the circuit breaker turned away without sending it (the breaker stayed open past the
+    /// call's deadline).
+    public static let circuitOpenCode = "circuit_open"
+
+    /// Whether the circuit breaker turned the call away: Informatica was never asked.
+    public var isCircuitOpen: Bool { self.code == Self.circuitOpenCode }
+
     /// Creates a failure.
     public init(category: Category, httpStatus: Int?, code: String?, message: String, requestId: String?, attempts: [Attempt]) {
         self.category = category

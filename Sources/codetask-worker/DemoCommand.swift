@@ -16,11 +16,7 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         guard self.requests > 0 else { throw ValidationError("--requests: must be at least 1") }
         guard let level = Logger.Level(rawValue: self.logLevel) else { throw ValidationError("--log-level: '\(self.logLevel)' is not a level") }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LogSetup.bootstrap(level: level)
         var options = Demo.Options()
         options.requests = self.requests
         let summary = try await Demo(options: options, logger: Logger(label: "codetask-demo")).run { print($0) }

@@ -23,11 +23,7 @@ struct RunCommand: AsyncParsableCommand {
         let level = try source.value(self.options.logLevel, env: "CODETASK_LOG_LEVEL", name: "log-level", default: Logger.Level.info) {
             Logger.Level(rawValue: $0)
         }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LogSetup.bootstrap(level: level)
         let logger = Logger(label: "codetask-worker")
         let worker = try Worker(configuration: configuration, logger: logger)
         SignalHandling.install { signalNumber in

@@ -67,17 +67,14 @@ struct PipelinePartsTests {
         let scheduler = KeyedScheduler(limit: 4)
         let log = Mutex<[String]>([])
         let running = Mutex((now: 0, peak: 0))
-        await withTaskGroup(of: Void.self) { group in
-            for index in 0..<40 {
-                let key = "k\(index % 8)"
-                await scheduler.submit(key: key) {
-                    running.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) }
-                    try? await Task.sleep(for: .milliseconds(5))
-                    log.withLock { $0.append("\(key):\(index)") }
-                    running.withLock { $0.now -= 1 }
-                }
+        for index in 0..<40 {
+            let key = "k\(index % 8)"
+            await scheduler.submit(key: key) {
+                running.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) }
+                try? await Task.sleep(for: .milliseconds(5))
+                log.withLock { $0.append("\(key):\(index)") }
+                running.withLock { $0.now -= 1 }
             }
-            group.addTask {}
         }
         #expect(await WorkerHarness.eventually(timeout: .seconds(10)) { log.withLock { $0.count } == 40 })
         let entries = log.withLock { $0 }
