@@ -117,7 +117,7 @@ public final class Worker: Sendable {
             metadata: [
                 "librdkafka": "\(Librdkafka.versionString)", "group": "\(self.configuration.groupID)",
                 "input": "\(self.configuration.topics.input)", "output": "\(self.configuration.topics.output)",
-                "deadLetter": "\(self.configuration.topics.deadLetter)",
+                "deadLetter": "\(self.configuration.topics.deadLetter)", "configuration": "\(self.configuration)",
             ])
         do {
             try await TopicCheck.ensure(self.configuration, logger: self.logger)

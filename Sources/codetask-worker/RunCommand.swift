@@ -19,6 +19,10 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try self.options.configuration()
+        if self.options.printConfiguration {
+            print(configuration)
+            return
+        }
         let source = SettingSource()
         let level = try source.value(self.options.logLevel, env: "CODETASK_LOG_LEVEL", name: "log-level", default: Logger.Level.info) {
             Logger.Level(rawValue: $0)

@@ -34,6 +34,17 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Seconds a graceful shutdown waits for calls in progress (CODETASK_SHUTDOWN_GRACE; default 30).")
     var shutdownGrace: String?
     @Option(help: "Seconds between commits of finished records (CODETASK_COMMIT_INTERVAL; default 1).") var commitInterval: String?
+    @Option(help: "Seconds a revocation waits for calls on the revoked partitions (CODETASK_REBALANCE_DRAIN; default 20).")
+    var rebalanceDrain: String?
+    @Option(help: "Consecutive retriable failures that open the circuit breaker (CODETASK_BREAKER_FAILURES; default 5).")
+    var breakerFailures: String?
+    @Option(help: "Seconds the open breaker waits before probing (CODETASK_BREAKER_OPEN; default 30).") var breakerOpen: String?
+    @Option(help: "Times a request failed during an outage is held and retried (CODETASK_MAX_OUTAGE_RETRIES; default 5).")
+    var maxOutageRetries: String?
+    @Option(help: "Connections to Informatica per host (CODETASK_MAX_CONNECTIONS; default 16).") var maxConnections: String?
+    @Option(help: "HTTP proxy host:port for Informatica calls (CODETASK_HTTP_PROXY).") var httpProxy: String?
+    @Flag(help: "Print the resolved configuration (secrets redacted) and exit without connecting.")
+    var printConfiguration = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error (CODETASK_LOG_LEVEL; default info).") var logLevel: String?
 
     /// The worker configuration these settings describe.
@@ -61,39 +72,13 @@ struct RunOptions: ParsableArguments {
         configuration.createMissingTopics = self.createTopics || source.environment["CODETASK_CREATE_TOPICS"] == "true"
         configuration.informatica.http.caBundlePath = source.string(self.caBundle, env: "CODETASK_CA_BUNDLE")
         try self.applyNumbers(source, to: &configuration)
+        try self.applyProxy(source, to: &configuration)
         do {
             try configuration.validate()
         } catch {
             throw ValidationError("invalid configuration: \(error)")
         }
         return configuration
-    }
-
-    private func applyNumbers(_ source: SettingSource, to configuration: inout WorkerConfiguration) throws {
-        let seconds = { (text: String) -> Duration? in Double(text).flatMap { $0 > 0 ? Duration.milliseconds(Int64($0 * 1000)) : nil } }
-        let count = { (text: String) -> Int? in Int(text).flatMap { $0 > 0 ? $0 : nil } }
-        configuration.informatica.retry.maxAttempts = try source.value(
-            self.maxAttempts, env: "CODETASK_MAX_ATTEMPTS", name: "max-attempts", default: configuration.informatica.retry.maxAttempts, parse: count)
-        configuration.informatica.retry.deadline = try source.value(
-            self.requestDeadline, env: "CODETASK_REQUEST_DEADLINE", name: "request-deadline",
-            default: configuration.informatica.retry.deadline, parse: seconds)
-        configuration.informatica.retry.attemptTimeout = try source.value(
-            self.attemptTimeout, env: "CODETASK_ATTEMPT_TIMEOUT", name: "attempt-timeout",
-            default: configuration.informatica.retry.attemptTimeout, parse: seconds)
-        let rate = try source.value(self.rateLimit, env: "CODETASK_RATE_LIMIT", name: "rate-limit", default: 0.0) { text in
-            Double(text).flatMap { $0 >= 0 ? $0 : nil }
-        }
-        configuration.informatica.rateLimit = rate > 0 ? RateLimitSettings(startsPerSecond: rate, burst: max(1, Int(rate))) : nil
-        configuration.maxInFlight = try source.value(
-            self.maxInFlight, env: "CODETASK_MAX_IN_FLIGHT", name: "max-in-flight", default: configuration.maxInFlight, parse: count)
-        configuration.maxPendingRecords = try source.value(
-            self.maxPending, env: "CODETASK_MAX_PENDING", name: "max-pending", default: configuration.maxPendingRecords, parse: count)
-        configuration.commitInterval = try source.value(
-            self.commitInterval, env: "CODETASK_COMMIT_INTERVAL", name: "commit-interval",
-            default: configuration.commitInterval, parse: seconds)
-        configuration.shutdownGracePeriod = try source.value(
-            self.shutdownGrace, env: "CODETASK_SHUTDOWN_GRACE", name: "shutdown-grace",
-            default: configuration.shutdownGracePeriod, parse: seconds)
     }
 
     private func session(_ source: SettingSource) throws -> SessionMode {

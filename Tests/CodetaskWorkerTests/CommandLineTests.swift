@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+
+/// `codetask-worker run` refuses a bad setting before touching Kafka or Informatica: exit status 64, a message
+/// naming the flag and its variable, and no secret in what it prints.
+@Suite("Command line")
+struct CommandLineTests {
+    private static let password = "pw-\(UUID().uuidString)"
+
+    /// A complete, valid environment (identity login, password from the environment).
+    private static let environment = [
+        "CODETASK_BROKERS": "127.0.0.1:1", "CODETASK_LOGIN_MODE": "identity",
+        "CODETASK_LOGIN_URL": "http://127.0.0.1:1", "CODETASK_SERVER_URL": "http://127.0.0.1:1",
+        "CODETASK_USERNAME": "svc", "CODETASK_PASSWORD": password,
+    ]
+
+    struct BadSetting: Sendable, CustomTestStringConvertible {
+        let arguments: [String]
+        let environment: [String: String]
+        let named: String
+        var testDescription: String { "\(self.arguments) \(self.environment.keys.sorted()) → \(self.named)" }
+    }
+
+    static let badSettings: [BadSetting] = [
+        BadSetting(arguments: ["--max-in-flight", "0"], environment: [:], named: "--max-in-flight / CODETASK_MAX_IN_FLIGHT"),
+        BadSetting(arguments: [], environment: ["CODETASK_BREAKER_OPEN": "-1"], named: "--breaker-open / CODETASK_BREAKER_OPEN"),
+        BadSetting(arguments: ["--max-outage-retries", "many"], environment: [:], named: "--max-outage-retries"),
+        BadSetting(arguments: ["--rebalance-drain", "0"], environment: [:], named: "--rebalance-drain"),
+        BadSetting(
+            arguments: ["--http-proxy", "http://svc:\(password)@proxy:3128"], environment: [:],
+            named: "--http-proxy / CODETASK_HTTP_PROXY"),
+        BadSetting(arguments: ["--login-mode", "saml"], environment: [:], named: "--login-mode / CODETASK_LOGIN_MODE"),
+        BadSetting(arguments: [], environment: ["CODETASK_BROKERS": ""], named: "--brokers / CODETASK_BROKERS"),
+        BadSetting(arguments: ["--kafka-property", "acks"], environment: [:], named: "--kafka-property"),
+        BadSetting(arguments: ["--max-in-flight", "50", "--max-pending", "10"], environment: [:], named: "maxPendingRecords"),
+        BadSetting(arguments: ["--output-topic", "bad topic"], environment: [:], named: "topics.output"),
+    ]
+
+    @Test("a bad setting stops start-up at once with exit status 64, naming it, printing no secret", arguments: badSettings)
+    func badSettingIsNamed(_ bad: BadSetting) throws {
+        let environment = Self.environment.merging(bad.environment) { $1 }
+        let (status, output) = try Self.run(["run"] + bad.arguments, environment: environment)
+        #expect(status == 64, "\(output)")
+        #expect(output.contains(bad.named), "\(output)")
+        #expect(!output.contains(Self.password), "the password was printed")
+    }
+
+    @Test("flags and variables reach the configuration; a flag wins; secrets show redacted")
+    func settingsAreApplied() throws {
+        var environment = Self.environment
+        environment["CODETASK_BREAKER_OPEN"] = "7.5"
+        environment["CODETASK_MAX_IN_FLIGHT"] = "9"
+        environment["CODETASK_MAX_OUTAGE_RETRIES"] = "0"
+        let (status, output) = try Self.run(
+            ["run", "--print-configuration", "--max-in-flight", "12", "--max-pending", "40", "--http-proxy", "proxy.internal:3128",
+             "--kafka-property", "sasl.password=\(Self.password)", "--rebalance-drain", "4"],
+            environment: environment)
+        #expect(status == 0, "\(output)")
+        for expected in ["openDuration: 7.5 seconds", "maxInFlight: 12,", "maxPendingRecords: 40,", "maxOutageRetries: 0,",
+                         "host: \"proxy.internal\", port: 3128", "sasl.password=<redacted>", "rebalanceDrainTimeout: 4.0 seconds"] {
+            #expect(output.contains(expected), "\(expected) is missing from \(output)")
+        }
+        #expect(!output.contains(Self.password), "a secret was printed")
+    }
+
+    @Test("--help lists every setting with its variable")
+    func helpListsVariables() throws {
+        let (status, output) = try Self.run(["run", "--help"], environment: [:])
+        #expect(status == 0)
+        for variable in ["CODETASK_BROKERS", "CODETASK_MAX_OUTAGE_RETRIES", "CODETASK_BREAKER_FAILURES", "CODETASK_HTTP_PROXY",
+                         "CODETASK_MAX_CONNECTIONS", "CODETASK_REBALANCE_DRAIN", "CODETASK_PASSWORD"] {
+            #expect(output.contains(variable), "\(variable) is missing from --help")
+        }
+    }
+
+    /// Runs the executable to its end (at most 30 s) with only the given environment (plus PATH).
+    private static func run(_ arguments: [String], environment: [String: String]) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try WorkerProcess.executable())
+        process.arguments = arguments
+        process.environment = environment.merging(["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]) { $1 }
+        let outputPath = NSTemporaryDirectory() + "/\(UUID().uuidString)-command-line.log"
+        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+        defer { try? output.close() }
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning, Date() < deadline { usleep(10_000) }
+        if process.isRunning {
+            process.terminate()
+            throw Failure("codetask-worker \(arguments) did not end within 30 s")
+        }
+        let text = try String(contentsOfFile: outputPath, encoding: .utf8)
+        return (process.terminationStatus, text)
+    }
+}
