@@ -14,6 +14,7 @@ public final class KafkaConsumer: Sendable {
     let core: ConsumerCore
     private let pollQueue = DispatchQueue(label: "codetask.kafka.consumer-poll")
     private let pollBatchSize: Int
+    private let readsHeaders: Bool
 
     /// Creates the consumer; it joins the group on ``subscribe(topics:)``.
     /// - Parameters:
@@ -32,6 +33,7 @@ public final class KafkaConsumer: Sendable {
         }
         self.core = core
         self.pollBatchSize = max(1, configuration.pollBatchSize)
+        self.readsHeaders = configuration.readsHeaders
         // Logs, errors and commit results are then served by the consumer poll.
         _ = rd_kafka_poll_set_consumer(handle.pointer)
     }
@@ -55,11 +57,12 @@ public final class KafkaConsumer: Sendable {
     /// - Returns: records that may be handed out now (none of paused or revoked partitions); empty after close.
     /// - Throws: ``KafkaError`` when librdkafka reports a fatal error.
     public func poll(timeout: Duration) async throws(KafkaError) -> [KafkaMessage] {
-        let (handle, core, batchSize) = (handle, core, pollBatchSize)
+        let (handle, core, batchSize, readsHeaders) = (handle, core, pollBatchSize, readsHeaders)
         let fetched: Result<[KafkaMessage], KafkaError> = await withCheckedContinuation { continuation in
             pollQueue.async {
                 continuation.resume(returning: Result { () throws(KafkaError) in
-                    try Self.fetch(handle: handle, core: core, maxMessages: batchSize, timeout: timeout)
+                    try Self.fetch(
+                        handle: handle, core: core, maxMessages: batchSize, readsHeaders: readsHeaders, timeout: timeout)
                 })
             }
         }
@@ -68,10 +71,11 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// Runs on the poll queue: the only place that calls `rd_kafka_consumer_poll`.
-    private static func fetch(handle: RdKafkaHandle, core: ConsumerCore, maxMessages: Int,
+    private static func fetch(handle: RdKafkaHandle, core: ConsumerCore, maxMessages: Int, readsHeaders: Bool,
                               timeout: Duration) throws(KafkaError) -> [KafkaMessage] {
         guard !core.state.withLock({ $0.closed }) else { return [] }
         var batch: [KafkaMessage] = []
+        batch.reserveCapacity(min(maxMessages, 1024))
         var waitMilliseconds = Int32(timeout.milliseconds)
         // Records mostly come in runs of one topic: its name is decoded once per run, not once per record.
         var topic: (handle: OpaquePointer?, name: String) = (nil, "")
@@ -83,7 +87,7 @@ public final class KafkaConsumer: Sendable {
                 if topic.handle != message.pointee.rkt {
                     topic = (message.pointee.rkt, String(cString: rd_kafka_topic_name(message.pointee.rkt)))
                 }
-                batch.append(KafkaMessage(copying: message, topic: topic.name))
+                batch.append(KafkaMessage(copying: message, topic: topic.name, readsHeaders: readsHeaders))
             } else if err != RD_KAFKA_RESP_ERR__PARTITION_EOF {
                 core.logger.warning("consumer error", metadata: [LogKey.error: "\(KafkaError(err))"])
             }

@@ -35,14 +35,15 @@ public struct KafkaMessage: Sendable, Hashable {
     }
 
     /// Copies a librdkafka message (the caller still destroys it); `topic` is the name of its `rkt`.
-    init(copying message: UnsafeMutablePointer<rd_kafka_message_t>, topic: String) {
+    /// Headers are left empty unless `readsHeaders`.
+    init(copying message: UnsafeMutablePointer<rd_kafka_message_t>, topic: String, readsHeaders: Bool) {
         let m = message.pointee
         let value = m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? []
         let key = m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
         var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let timestamp = rd_kafka_message_timestamp(message, &timestampType)
         self.init(topicPartition: TopicPartition(topic: topic, partition: m.partition), offset: m.offset,
-                  key: key, value: value, headers: Self.headers(of: message),
+                  key: key, value: value, headers: readsHeaders ? Self.headers(of: message) : [],
                   timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp)
     }
 

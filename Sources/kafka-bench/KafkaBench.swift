@@ -55,7 +55,7 @@ struct KafkaBench: AsyncParsableCommand {
         let kcat = KcatWorkload(brokers: cluster.bootstrapServers, count: count, size: size,
                                 partitioning: MockRetention.partitioning, timeout: limit, input: input)
 
-        var produce = Timings(), consume = Timings()
+        var produce = Timings(), consume = Timings(), consumeWithHeaders = Timings()
         for (index, (ours, theirs)) in roundTopics.enumerated() {
             let round = index + 1
             let moduleFirst = round % 2 == 1
@@ -66,15 +66,26 @@ struct KafkaBench: AsyncParsableCommand {
             }
             BenchOutput.progress("round \(round): produce " + produce.last(count))
             guard !produceOnly else { continue }
+            // kcat's default output reads no headers, so the module is timed that way; then again reading every
+            // record's headers (as the worker does), against a kcat run of its own.
             try await consume.measure(moduleFirst: moduleFirst) {
-                try await module.consume(topic: ours, group: "bench-ours-\(UUID().uuidString)")
+                try await module.consume(topic: ours, group: "bench-ours-\(UUID().uuidString)", readsHeaders: false)
             } kcat: {
                 try await kcat.consume(topic: theirs, group: "bench-kcat-\(UUID().uuidString)")
             }
             BenchOutput.progress("round \(round): consume " + consume.last(count))
+            try await consumeWithHeaders.measure(moduleFirst: moduleFirst) {
+                try await module.consume(topic: ours, group: "bench-ours-\(UUID().uuidString)", readsHeaders: true)
+            } kcat: {
+                try await kcat.consume(topic: theirs, group: "bench-kcat-\(UUID().uuidString)")
+            }
+            BenchOutput.progress("round \(round): consume reading headers " + consumeWithHeaders.last(count))
         }
         BenchOutput.result("produce: " + produce.summary(count))
-        if !produceOnly { BenchOutput.result("consume: " + consume.summary(count)) }
+        if !produceOnly {
+            BenchOutput.result("consume: " + consume.summary(count))
+            BenchOutput.result("consume, module reading headers: " + consumeWithHeaders.summary(count))
+        }
         BenchOutput.result("note: both producers idempotent (acks=all), linger.ms=5, random partition per record; "
                            + "both consumers join a new group and read every record (prefetch limits raised for both); "
                            + "kcat times include its "

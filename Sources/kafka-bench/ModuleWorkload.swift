@@ -55,12 +55,14 @@ struct ModuleWorkload {
     }
 
     /// Joins a new group, reads the topic from the beginning until `count` records arrived, then leaves.
+    /// - Parameter readsHeaders: whether each record's headers are copied out (kcat's default output reads none).
     /// - Returns: the seconds it took.
-    func consume(topic: String, group: String) async throws -> Double {
+    func consume(topic: String, group: String, readsHeaders: Bool) async throws -> Double {
         let deadline = Deadline(limit: timeout)
         var configuration = KafkaConsumerConfiguration(client: client, groupID: group)
         configuration.client.properties.merge(ConsumerPrefetch.properties) { _, new in new }
         configuration.pollBatchSize = 10_000
+        configuration.readsHeaders = readsHeaders
         let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
         try consumer.subscribe(topics: [topic])
         var progress = ProgressReporter("module consume: received", total: count)

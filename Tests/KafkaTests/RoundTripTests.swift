@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Produce and consume", .timeLimit(.minutes(3)))
 struct RoundTripTests {
-    @Test("keys and headers survive the round trip", arguments: BrokerKind.allCases)
+    @Test("keys and headers survive the round trip; a consumer may leave headers unread", arguments: BrokerKind.allCases)
     func keysAndHeaders(kind: BrokerKind) async throws {
         try await withTestBroker(kind) { broker in
             announce(broker, "keysAndHeaders")
@@ -34,6 +34,16 @@ struct RoundTripTests {
             #expect(received[0].offset == report.offset)
             #expect(received[1].key == nil)
             #expect(received[1].valueString == "v2")
+
+            // A consumer that does not read headers gets the same records without them.
+            let headerless = try broker.makeConsumer(group: uniqueName("g"), listener: nil, { $0.readsHeaders = false })
+            try headerless.subscribe(topics: [topic])
+            let withoutHeaders = try await collect(headerless, count: 2)
+            try await headerless.close()
+            #expect(withoutHeaders.map(\.offset) == received.map(\.offset))
+            #expect(withoutHeaders.map(\.value) == received.map(\.value))
+            #expect(withoutHeaders.map(\.key) == received.map(\.key))
+            #expect(withoutHeaders.allSatisfy { $0.headers.isEmpty })
         }
     }
 
