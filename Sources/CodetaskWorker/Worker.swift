@@ -115,9 +115,7 @@ public final class Worker: Sendable {
         self.logger.notice(
             "Worker starting",
             metadata: [
-                "librdkafka": "\(Librdkafka.versionString)", "group": "\(self.configuration.groupID)",
-                "input": "\(self.configuration.topics.input)", "output": "\(self.configuration.topics.output)",
-                "deadLetter": "\(self.configuration.topics.deadLetter)", "configuration": "\(self.configuration)",
+                "librdkafka": "\(Librdkafka.versionString)", "configuration": "\(self.configuration)",
             ])
         do {
             try await TopicCheck.ensure(self.configuration, logger: self.logger)

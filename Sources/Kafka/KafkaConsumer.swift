@@ -75,7 +75,6 @@ public final class KafkaConsumer: Sendable {
                               timeout: Duration) throws(KafkaError) -> [KafkaMessage] {
         guard !core.state.withLock({ $0.closed }) else { return [] }
         var batch: [KafkaMessage] = []
-        batch.reserveCapacity(min(maxMessages, 1024))
         var waitMilliseconds = Int32(timeout.milliseconds)
         // Records mostly come in runs of one topic: its name is decoded once per run, not once per record.
         var topic: (handle: OpaquePointer?, name: String) = (nil, "")
