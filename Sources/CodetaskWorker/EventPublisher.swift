@@ -3,12 +3,11 @@ import Logging
 import Synchronization
 
 /// Publishes output records and waits for the broker's acknowledgement, retrying retriable failures with
-/// capped backoff for as long as the worker runs: an outcome is never dropped because Kafka is away.
+/// capped backoff until the job is cancelled: an outcome is never dropped because Kafka is away.
 final class EventPublisher: Sendable {
     private let producer: KafkaProducer
     private let maxBackoff: Duration
     private let logger: Logger
-    private let giveUp = Atomic<Bool>(false)
     private let fatal = Atomic<Bool>(false)
 
     init(producer: KafkaProducer, maxBackoff: Duration, logger: Logger) {
@@ -19,8 +18,8 @@ final class EventPublisher: Sendable {
 
     /// Publishes one record.
     /// - Parameter onRetry: Called before each retry.
-    /// - Returns: `true` once acknowledged; `false` when publishing was abandoned (``abandonRetries()``) or
-    ///   the producer hit a fatal error.
+    /// - Returns: `true` once acknowledged; `false` when the calling task was cancelled or the producer hit
+    ///   a fatal error.
     func publish(_ message: KafkaOutgoingMessage, onRetry: () -> Void = {}) async -> Bool {
         var backoff = Duration.milliseconds(100)
         while true {
@@ -33,12 +32,12 @@ final class EventPublisher: Sendable {
                     self.fatal.store(true, ordering: .relaxed)
                     return false
                 }
-                if self.giveUp.load(ordering: .relaxed) { return false }
+                if Task.isCancelled { return false }
                 self.logger.warning(
                     "Publishing failed; retrying",
                     metadata: ["topic": "\(message.topic)", "error": "\(error)", "backoff": "\(backoff)"])
                 onRetry()
-                try? await Task.sleep(for: backoff)
+                do { try await Task.sleep(for: backoff) } catch { return false }
                 backoff = min(backoff * 2, self.maxBackoff)
             }
         }
@@ -46,9 +45,4 @@ final class EventPublisher: Sendable {
 
     /// Whether the producer reported a fatal error (the worker must stop; unacknowledged records stay unfinished).
     var hasFailedFatally: Bool { self.fatal.load(ordering: .relaxed) }
-
-    /// Ends the retry loops (shutdown past its grace period): records not yet acknowledged stay unfinished.
-    func abandonRetries() {
-        self.giveUp.store(true, ordering: .relaxed)
-    }
 }

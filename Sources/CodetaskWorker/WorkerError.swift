@@ -2,16 +2,17 @@
 public enum WorkerError: Error, Sendable, Hashable, CustomStringConvertible {
     /// These topics do not exist and creating them was not asked for.
     case missingTopics([String])
-    /// The Kafka producer failed fatally; unacknowledged outcomes were not committed and will be redone.
-    case producerFailed
+    /// Kafka failed fatally (the producer or the consumer); records without an acknowledged outcome were not
+    /// committed and will be redone.
+    case fatal(String)
 
     /// What went wrong and what to do.
     public var description: String {
         switch self {
         case .missingTopics(let topics):
             return "the topic(s) \(topics.joined(separator: ", ")) do not exist; create them, or start with --create-topics"
-        case .producerFailed:
-            return "the Kafka producer failed fatally; records without an acknowledged event were not committed"
+        case .fatal(let reason):
+            return "Kafka failed fatally (\(reason)); records without an acknowledged event were not committed"
         }
     }
 }

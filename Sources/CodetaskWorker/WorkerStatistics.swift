@@ -13,8 +13,14 @@ public struct WorkerStatistics: Sendable, Hashable, CustomStringConvertible {
     /// Records whose work did not begin because their partition was revoked or the worker was stopping
     /// (they are read again by the next owner).
     public var notBegun = 0
-    /// Commits of finished positions sent.
+    /// Records skipped because the group's committed position or its metadata showed them finished.
+    public var alreadyFinished = 0
+    /// Periodic and final commits the group acknowledged.
     public var commits = 0
+    /// Commits refused (during a rebalance, from a stale generation) and sent again.
+    public var commitFailures = 0
+    /// Jobs cancelled (revocation drain over, partitions lost, grace period over).
+    public var cancelled = 0
 
     /// Zeroes.
     public init() {}
@@ -22,6 +28,7 @@ public struct WorkerStatistics: Sendable, Hashable, CustomStringConvertible {
     /// `received=… started=… failed=… dead-lettered=… …`.
     public var description: String {
         "received=\(self.received) started=\(self.started) failed=\(self.failed) dead-lettered=\(self.deadLettered) "
-            + "publish-retries=\(self.publishRetries) not-begun=\(self.notBegun) commits=\(self.commits)"
+            + "publish-retries=\(self.publishRetries) not-begun=\(self.notBegun) already-finished=\(self.alreadyFinished) "
+            + "commits=\(self.commits) commit-failures=\(self.commitFailures) cancelled=\(self.cancelled)"
     }
 }

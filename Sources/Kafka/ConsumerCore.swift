@@ -82,12 +82,18 @@ final class ConsumerCore: Sendable {
     private static func applyAssignmentChange(_ rk: OpaquePointer, _ err: rd_kafka_resp_err_t,
                                               _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>,
                                               logger: Logger?) {
-        let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
+        // NULL before the first join and while the handle is closing: the consumer is configured for
+        // cooperative-sticky, so try the incremental call first and fall back to the eager one if refused.
+        let protocolName = rd_kafka_rebalance_protocol(rk).map { String(cString: $0) }
         let assigning = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS
-        let failure: KafkaError?
-        if cooperative {
+        var failure: KafkaError?
+        if protocolName != "EAGER" {
             let error = assigning ? rd_kafka_incremental_assign(rk, list) : rd_kafka_incremental_unassign(rk, list)
             failure = error.map { KafkaError(consuming: $0) }
+            if failure != nil && protocolName == nil {
+                let result = rd_kafka_assign(rk, assigning ? list : nil)
+                failure = result == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(result)
+            }
         } else {
             let result = rd_kafka_assign(rk, assigning ? list : nil)
             failure = result == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(result)

@@ -1,4 +1,9 @@
 internal import CRdKafka
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
 
 /// A partition of a topic.
 public struct TopicPartition: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -26,11 +31,15 @@ public struct TopicPartitionOffset: Sendable, Hashable, CustomStringConvertible 
     public var topicPartition: TopicPartition
     /// The offset: the next record to read. `nil` when no offset is known (nothing committed).
     public var offset: Int64?
+    /// The application's metadata stored with a committed offset (Kafka's `offset.metadata.max.bytes`,
+    /// 4,096 by default, bounds it); `nil` when none.
+    public var metadata: String?
 
     /// Creates a positioned partition.
-    public init(_ topicPartition: TopicPartition, offset: Int64?) {
+    public init(_ topicPartition: TopicPartition, offset: Int64?, metadata: String? = nil) {
         self.topicPartition = topicPartition
         self.offset = offset
+        self.metadata = metadata
     }
 
     public var description: String { "\(topicPartition)@\(offset.map(String.init) ?? "none")" }
@@ -50,6 +59,14 @@ struct PartitionList: ~Copyable {
             let element = rd_kafka_topic_partition_list_add(pointer, position.topicPartition.topic,
                                                             position.topicPartition.partition)
             element?.pointee.offset = position.offset ?? Int64(RD_KAFKA_OFFSET_INVALID)
+            if let element, let metadata = position.metadata, !metadata.utf8.isEmpty {
+                // librdkafka frees the element's metadata with free() when the list is destroyed.
+                let bytes = Array(metadata.utf8)
+                let copy = malloc(bytes.count)!
+                bytes.withUnsafeBytes { copy.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+                element.pointee.metadata = copy
+                element.pointee.metadata_size = bytes.count
+            }
         }
     }
 
@@ -61,8 +78,14 @@ struct PartitionList: ~Copyable {
         return (0..<list.pointee.cnt).map { index in
             let element = codetask_partition_at(list, index)!.pointee
             let offset = element.offset >= 0 ? element.offset : nil
+            var metadata: String?
+            if let bytes = element.metadata, element.metadata_size > 0 {
+                let buffer = UnsafeRawBufferPointer(start: bytes, count: element.metadata_size)
+                metadata = String(decoding: buffer, as: UTF8.self)
+            }
             return TopicPartitionOffset(TopicPartition(topic: String(cString: element.topic),
-                                                       partition: element.partition), offset: offset)
+                                                       partition: element.partition), offset: offset,
+                                        metadata: metadata)
         }
     }
 

@@ -31,7 +31,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Start calls per second per process; 0 = unlimited (CODETASK_RATE_LIMIT; default 0).") var rateLimit: String?
     @Option(help: "Start calls in progress at once (CODETASK_MAX_IN_FLIGHT; default 32).") var maxInFlight: String?
     @Option(help: "Unfinished records before consumption pauses (CODETASK_MAX_PENDING; default 1000).") var maxPending: String?
-    @Option(help: "Seconds a graceful shutdown waits for calls in progress (CODETASK_SHUTDOWN_GRACE; default 30).")
+    @Option(help: "Seconds a graceful shutdown waits for calls in progress (CODETASK_SHUTDOWN_GRACE; default 20; the stop ends within it plus 5 s).")
     var shutdownGrace: String?
     @Option(help: "Seconds between commits of finished records (CODETASK_COMMIT_INTERVAL; default 1).") var commitInterval: String?
     @Option(help: "Seconds a revocation waits for calls on the revoked partitions (CODETASK_REBALANCE_DRAIN; default 20).")

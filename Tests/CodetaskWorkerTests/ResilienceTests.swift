@@ -91,7 +91,8 @@ struct ResilienceTests {
             try await second.stop()
             print("[worker-tests] gracefulRestart on \(kind): first run \(firstRun); committed then \(committedAfterFirst); "
                   + "second run \(second.worker.statistics); started twice=\(extraStarts(harness.simulator))")
-            #expect(Int64(firstRun.started) == committedAfterFirst, "a graceful stop commits exactly what it finished")
+            // Records finished above a gap (a later record of a busy key) travel in the commit's metadata.
+            #expect(committedAfterFirst <= Int64(firstRun.started))
             #expect(audit.lost.isEmpty, "lost \(audit.lost.count)")
             #expect(audit.startedCount == 600)
             #expect(harness.simulator.startCalls.duplicateStarts.isEmpty)
@@ -99,12 +100,8 @@ struct ResilienceTests {
         }
     }
 
-    // Tansu only, for now: on librdkafka's mock cluster the second worker is never given partitions (90 s) and the
-    // first re-processes records from older committed positions while the group keeps rebalancing; the plain
-    // two-consumer group tests pass there, so the cause is open (worker rebalance handling under the mock's
-    // coordinator, or the coordinator itself) and belongs to the drain-on-rebalance work.
-    @Test("Tansu: two workers share the group; one leaves mid-run: its partitions move after a drain, nothing lost, none started twice",
-          arguments: [BrokerKind.tansu])
+    @Test("two workers share the group; one leaves mid-run: its partitions move after a drain, nothing lost, none started twice",
+          arguments: BrokerKind.allCases)
     func scaleInMidRun(kind: BrokerKind) async throws {
         announce("scaleInMidRun", kind)
         try await WorkerHarness.with(kind, simulator: { $0.faults.latency = .fixed(milliseconds: 20) }) { harness in

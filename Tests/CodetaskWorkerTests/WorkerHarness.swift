@@ -70,8 +70,12 @@ final class WorkerHarness: Sendable {
         Credentials(username: self.simulator.configuration.username, password: Secret(self.simulator.configuration.password))
     }
 
-    /// A worker configuration with fast retries and commits, adjusted by the test.
-    func configuration(_ adjust: (inout WorkerConfiguration) -> Void = { _ in }) -> WorkerConfiguration {
+    /// A worker configuration with fast retries and commits, adjusted by the test. The group session timeout
+    /// is 6 s, so a rebalance on the mock cluster takes seconds instead of its default 44 s join phase
+    /// (`defaultSessionTimeout` keeps librdkafka's 45 s, to cover that phase too).
+    func configuration(defaultSessionTimeout: Bool = false, _ adjust: (inout WorkerConfiguration) -> Void = { _ in })
+        -> WorkerConfiguration
+    {
         var informatica = InformaticaConfiguration(
             session: .identityService(loginURL: self.simulator.baseURL, serverURL: self.simulator.baseURL, credentials: self.credentials))
         informatica.retry.maxAttempts = 3
@@ -82,17 +86,24 @@ final class WorkerHarness: Sendable {
         configuration.topics = self.topics
         configuration.groupID = self.group
         configuration.commitInterval = .milliseconds(200)
+        if !defaultSessionTimeout {
+            configuration.kafka.properties["session.timeout.ms"] = "6000"
+            configuration.kafka.properties["heartbeat.interval.ms"] = "500"
+        }
         adjust(&configuration)
         return configuration
     }
 
     /// Creates a worker and runs it in a task.
-    func startWorker(logger given: Logger? = nil, _ adjust: (inout WorkerConfiguration) -> Void = { _ in }) throws -> RunningWorker {
+    func startWorker(
+        logger given: Logger? = nil, defaultSessionTimeout: Bool = false, _ adjust: (inout WorkerConfiguration) -> Void = { _ in }
+    ) throws -> RunningWorker {
         var logger = self.logger
         // WORKER_TEST_LOG=info (or debug) shows the worker's own log when a test needs explaining.
         logger.logLevel = ProcessInfo.processInfo.environment["WORKER_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .error
         if let given { logger = given }
-        let worker = try Worker(configuration: self.configuration(adjust), logger: logger)
+        let worker = try Worker(
+            configuration: self.configuration(defaultSessionTimeout: defaultSessionTimeout, adjust), logger: logger)
         return RunningWorker(worker: worker, task: Task { try await worker.run() })
     }
 
@@ -145,9 +156,13 @@ struct RunningWorker: Sendable {
     let task: Task<Void, any Error>
 
     /// Shuts it down gracefully and waits for `run()` to return.
-    func stop() async throws {
+    /// - Returns: How long the stop took.
+    @discardableResult
+    func stop() async throws -> Duration {
+        let began = ContinuousClock.now
         self.worker.shutdown()
         try await self.task.value
+        return ContinuousClock.now - began
     }
 }
 

@@ -24,13 +24,13 @@ final class WorkerProcess: Sendable {
     }
 
     /// Starts a worker process; its password comes from the environment, never from a flag.
-    static func launch(_ harness: WorkerHarness, maxInFlight: Int = 4) throws -> WorkerProcess {
+    static func launch(_ harness: WorkerHarness, maxInFlight: Int = 4, arguments extra: [String] = []) throws -> WorkerProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.executable())
         process.arguments = [
             "run", "--kafka-property", "session.timeout.ms=6000", "--kafka-property", "reconnect.backoff.max.ms=1000",
             "--max-in-flight", String(maxInFlight), "--shutdown-grace", "10", "--commit-interval", "0.5",
-        ]
+        ] + extra
         var environment = ProcessInfo.processInfo.environment
         environment["CODETASK_BROKERS"] = harness.broker.bootstrapServers
         environment["CODETASK_GROUP"] = harness.group
@@ -60,9 +60,10 @@ final class WorkerProcess: Sendable {
         if signal == SIGKILL { _ = self.waitForExit() }
     }
 
-    /// Waits (at most 60 s) for the process to end and returns its exit status (-1 if it did not end).
-    func waitForExit() -> Int32 {
-        let deadline = Date().addingTimeInterval(60)
+    /// Waits (at most `timeout` seconds) for the process to end and returns its exit status (-1 if it did
+    /// not end; it is then killed).
+    func waitForExit(timeout: Double = 60) -> Int32 {
+        let deadline = Date().addingTimeInterval(timeout)
         while self.process.isRunning, Date() < deadline { usleep(20_000) }
         if self.process.isRunning {
             Foundation.kill(self.process.processIdentifier, SIGKILL)

@@ -1,0 +1,47 @@
+/// The offsets finished above a committed position, carried in the commit's metadata string, so that the
+/// next owner of the partition (this member after a restart, or another) does not start them again.
+///
+/// Format: `cw1:` followed by comma-separated ranges of distances from the committed offset, e.g.
+/// `cw1:2-4,7` for offsets position+2 ... position+4 and position+7. The string is kept under
+/// ``maxBytes`` (Kafka's `offset.metadata.max.bytes` is 4,096 by default); when it would not fit, the highest
+/// offsets are left out and are then processed again (at least once, never lost).
+enum CommitMetadata {
+    /// The longest metadata written.
+    static let maxBytes = 3000
+    private static let prefix = "cw1:"
+    /// The most offsets a decoded string may name (a bound against foreign or damaged metadata).
+    private static let maxOffsets = 100_000
+
+    /// Encodes the finished offsets above `point.offset`.
+    static func encode(_ point: CommitPoint) -> String? {
+        let distances = point.finished.filter { $0 > point.offset }.map { $0 - point.offset }.sorted()
+        guard !distances.isEmpty else { return nil }
+        var text = Self.prefix
+        var index = 0
+        while index < distances.count {
+            var end = index
+            while end + 1 < distances.count && distances[end + 1] == distances[end] + 1 { end += 1 }
+            let range = end == index ? "\(distances[index])" : "\(distances[index])-\(distances[end])"
+            let piece = (text.utf8.count == Self.prefix.utf8.count ? "" : ",") + range
+            guard text.utf8.count + piece.utf8.count <= Self.maxBytes else { break }
+            text += piece
+            index = end + 1
+        }
+        return text
+    }
+
+    /// Decodes metadata written by ``encode(_:)`` for a committed `offset`; anything else (another
+    /// application's metadata, a damaged string) yields no finished offsets.
+    static func decode(_ metadata: String?, offset: Int64) -> Set<Int64> {
+        guard let metadata, metadata.hasPrefix(Self.prefix) else { return [] }
+        var finished: Set<Int64> = []
+        for range in metadata.dropFirst(Self.prefix.count).split(separator: ",") {
+            let bounds = range.split(separator: "-", omittingEmptySubsequences: false)
+            guard (1...2).contains(bounds.count), let low = Int64(bounds[0]), let high = Int64(bounds[bounds.count - 1]),
+                low > 0, low <= high, finished.count + Int(clamping: high - low) < Self.maxOffsets
+            else { return [] }
+            for distance in low...high { finished.insert(offset + distance) }
+        }
+        return finished
+    }
+}

@@ -1,0 +1,59 @@
+import Kafka
+
+extension WorkerCore {
+    /// Every commit interval (and as soon as the group allows after a refusal), commits the partitions whose
+    /// finished position moved. Positions are derived from the state, so a refused commit loses nothing.
+    mutating func commitPeriodically(now: ContinuousClock.Instant, into actions: inout [Action]) {
+        switch self.lifecycle {
+        case .running, .draining, .cancelling: break
+        case .finalCommit, .closing, .closed: return
+        }
+        guard self.commitInFlight == nil else { return }
+        if let retryAt = self.commitRetryAt {
+            guard now >= retryAt else { return }
+        } else if let next = self.nextCommitAt, now < next {
+            return
+        }
+        self.nextCommitAt = now + self.settings.commitInterval
+        let points = self.pointsToCommit()
+        guard !points.isEmpty else { return }
+        self.sendCommit(points, isFinal: false, now: now, into: &actions)
+    }
+
+    /// The commit points of active partitions that moved past what the group has (revoking partitions
+    /// commit when their revocation completes).
+    func pointsToCommit() -> [TopicPartition: CommitPoint] {
+        var points: [TopicPartition: CommitPoint] = [:]
+        for (partition, state) in self.partitions where state.status == .active && state.hasNewCommitPoint {
+            points[partition] = state.commitPoint
+        }
+        return points
+    }
+
+    mutating func sendCommit(
+        _ points: [TopicPartition: CommitPoint], isFinal: Bool, now: ContinuousClock.Instant, into actions: inout [Action]
+    ) {
+        let id = self.nextRequestID
+        self.nextRequestID += 1
+        self.commitInFlight = CommitInFlight(id: id, points: points, isFinal: isFinal)
+        actions.append(.commit(id, points))
+    }
+
+    /// A commit was answered: on success the group's positions are known; on refusal the same (or newer)
+    /// positions are sent again after ``Settings/commitRetryDelay``.
+    mutating func commitEnded(_ id: CommitID, succeeded: Bool, now: ContinuousClock.Instant) {
+        guard let commit = self.commitInFlight, commit.id == id else { return }
+        self.commitInFlight = nil
+        guard succeeded else {
+            self.counts.commitFailures += 1
+            self.commitRetryAt = now + self.settings.commitRetryDelay
+            return
+        }
+        self.counts.commits += 1
+        self.commitRetryAt = nil
+        for (partition, point) in commit.points where self.partitions[partition] != nil {
+            self.partitions[partition]!.committed = point
+            self.partitions[partition]!.carriedFinished = self.partitions[partition]!.carriedFinished.filter { $0 >= point.offset }
+        }
+    }
+}

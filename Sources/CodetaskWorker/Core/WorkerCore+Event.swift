@@ -1,0 +1,69 @@
+import Kafka
+
+extension WorkerCore {
+    /// Something that happened, with the time it is handled at.
+    enum Event: Sendable {
+        /// Records returned by a poll (in offset order per partition).
+        case polled([IncomingRecord<Payload>])
+        /// A poll found librdkafka failed fatally.
+        case fatalError(String)
+        /// A job ended: `finished` when its outcome (event or dead letter) is acknowledged by the broker.
+        case jobEnded(JobID, finished: Bool)
+        /// Partitions were added to this member's assignment.
+        case assigned([TopicPartition])
+        /// The committed position of a newly assigned partition was read (`nil`: none, or the read failed).
+        case committedRead(TopicPartition, epoch: UInt64, CommitPoint?)
+        /// Partitions are being revoked; the callback waits for ``Action/completeRevocation(_:commit:until:)``.
+        case revoked([TopicPartition], RevocationID)
+        /// Partitions were lost (session timeout, fenced): another member may own them already.
+        case lost([TopicPartition])
+        /// A commit was answered.
+        case commitEnded(CommitID, succeeded: Bool)
+        /// The circuit breaker changed.
+        case breaker(BreakerView)
+        /// A stop was requested (first signal).
+        case stopRequested
+        /// The consumer left the group and closed.
+        case closeEnded
+        /// Time passed.
+        case tick
+    }
+
+    /// What the shell must do.
+    enum Action: Sendable {
+        /// Begin a job: a Start call and its event, or a dead-letter copy.
+        case startJob(JobID, RecordSource, Payload)
+        /// Cancel these jobs for real (an HTTP call in progress is cancelled).
+        case cancelJobs([JobID], reason: CancelReason)
+        /// Stop fetching these partitions.
+        case pause([TopicPartition])
+        /// Fetch these partitions again.
+        case resume([TopicPartition])
+        /// Read the committed positions (with metadata) of newly assigned partitions of this epoch.
+        case readCommitted([TopicPartition], epoch: UInt64)
+        /// Commit these positions (with metadata) and report ``Event/commitEnded(_:succeeded:)``.
+        case commit(CommitID, [TopicPartition: CommitPoint])
+        /// Commit these positions (retrying a refused commit until `until`), then let the revocation complete
+        /// (resume the waiting rebalance callback), by `until` at the latest.
+        case completeRevocation(RevocationID, commit: [TopicPartition: CommitPoint], until: ContinuousClock.Instant)
+        /// Leave the group and close the consumer, then report ``Event/closeEnded``; give up waiting at `until`.
+        case close(until: ContinuousClock.Instant)
+        /// Return from `run()` (after flushing the producer and shutting the client down).
+        case finish(failure: String?)
+    }
+
+    /// Why jobs are cancelled.
+    enum CancelReason: Sendable, Equatable {
+        case revocationDrainOver, partitionsLost, gracePeriodOver, fatalError
+    }
+}
+
+/// A polled record as the machine sees it.
+struct IncomingRecord<Payload: Sendable>: Sendable {
+    /// Where it came from.
+    var source: RecordSource
+    /// Its ordering key; `nil` for work that calls no one (a dead letter).
+    var orderingKey: String?
+    /// What the shell needs to do the work.
+    var payload: Payload
+}

@@ -1,0 +1,61 @@
+extension WorkerCore {
+    /// Handles one event at `now` and returns what the shell must do, in order.
+    mutating func handle(_ event: Event, now: ContinuousClock.Instant) -> [Action] {
+        var actions: [Action] = []
+        switch event {
+        case .polled(let records):
+            for record in records { self.accept(record, now: now, into: &actions) }
+        case .fatalError(let message):
+            self.fail(message, now: now, into: &actions)
+        case .jobEnded(let id, let finished):
+            self.jobEnded(id, finished: finished, now: now, into: &actions)
+        case .assigned(let partitions):
+            self.assign(partitions, into: &actions)
+        case .committedRead(let partition, let epoch, let point):
+            self.committedRead(partition, epoch: epoch, point: point, now: now, into: &actions)
+        case .revoked(let partitions, let id):
+            self.revoke(partitions, id: id, now: now, into: &actions)
+        case .lost(let partitions):
+            self.lose(partitions, into: &actions)
+        case .commitEnded(let id, let succeeded):
+            self.commitEnded(id, succeeded: succeeded, now: now)
+        case .breaker(let view):
+            self.breaker = view
+        case .stopRequested:
+            self.requestStop(now: now, into: &actions)
+        case .closeEnded:
+            self.closeEnded(into: &actions)
+        case .tick:
+            break
+        }
+        self.advance(now: now, into: &actions)
+        return actions
+    }
+
+    /// Moves every deadline-driven part forward: revocations, the stop sequence, starts, commits, pauses.
+    private mutating func advance(now: ContinuousClock.Instant, into actions: inout [Action]) {
+        self.progressRevocations(now: now, into: &actions)
+        self.progressStop(now: now, into: &actions)
+        self.startReadyJobs(now: now, into: &actions)
+        self.commitPeriodically(now: now, into: &actions)
+        self.updatePauses(now: now, into: &actions)
+    }
+
+    /// Jobs running or cancelling, of any epoch.
+    var jobsInFlight: Int {
+        self.tickets.values.count { $0.phase != .queued }
+    }
+
+    /// Whether the machine reached its end (``Action/finish(failure:)`` was returned).
+    var isClosed: Bool { self.lifecycle == .closed }
+
+    /// Whether the shell should keep a poll outstanding: until the consumer is being closed, and not after a
+    /// fatal error.
+    var wantsPolling: Bool {
+        guard self.failure == nil else { return false }
+        switch self.lifecycle {
+        case .closing, .closed: return false
+        default: return true
+        }
+    }
+}

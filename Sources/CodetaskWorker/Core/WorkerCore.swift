@@ -1,0 +1,148 @@
+import DequeModule
+import HeapModule
+import Kafka
+
+/// The worker's whole state as one pure state machine: events in, actions out; no I/O, no clock.
+///
+/// It owns every record's ticket and phase, each partition's ownership epoch and commit position, the
+/// per-key queues and the in-flight limit, the pause reasons (breaker, back-pressure, stopping), revocation
+/// and loss, and the stop sequence. The ``Worker`` shell feeds it events from one task and carries out the
+/// actions it returns. Time arrives in events (`now`), so every deadline is testable without waiting.
+///
+/// The rules it keeps (each checked by the randomized test after every step):
+/// - a partition's commit position never passes an unfinished record, and the offsets finished above it are
+///   carried in the commit's metadata, so the next owner skips them;
+/// - a record is started at most once per ownership epoch, never after its partition was revoked or lost or
+///   the stop began, and never while a ticket of an earlier epoch for the same offset is still running;
+/// - after ``Action/finish(failure:)`` nothing is in flight;
+/// - the state stays bounded by the pending-record limit.
+struct WorkerCore<Payload: Sendable>: Sendable {
+    /// Identifies one ticket: one record's work under one ownership epoch. Also its start order.
+    typealias JobID = UInt64
+
+    /// The machine's settings (durations are measured on the clock of the events' `now`).
+    struct Settings: Sendable {
+        /// Keyed jobs (Start calls) running at once.
+        var maxInFlight = 32
+        /// Unfinished records before consumption pauses (resuming at half).
+        var maxPending = 1000
+        /// How long a revocation waits for running jobs before cancelling them.
+        var drainTimeout: Duration = .seconds(20)
+        /// How long a stop waits for running jobs before cancelling them.
+        var gracePeriod: Duration = .seconds(20)
+        /// How long cancelled jobs get to end before the machine goes on without them.
+        var cancelWait: Duration = .seconds(1)
+        /// Time after the grace period for the final commit, leaving the group and closing: the stop bound is
+        /// `gracePeriod + stopOverrun`.
+        var stopOverrun: Duration = .seconds(5)
+        /// How often finished positions are committed.
+        var commitInterval: Duration = .seconds(1)
+        /// How soon a refused commit is tried again.
+        var commitRetryDelay: Duration = .milliseconds(250)
+        /// How long a revocation's commit is retried before the partitions are released anyway.
+        var revocationCommitBudget: Duration = .seconds(5)
+        /// Time kept back from the stop bound for leaving the group, flushing and logging out.
+        var closeReserve: Duration = .milliseconds(2500)
+    }
+
+    /// One record's work.
+    struct Ticket: Sendable {
+        enum Phase: Sendable, Equatable { case queued, running, cancelling }
+        let id: JobID
+        let source: RecordSource
+        let epoch: UInt64
+        /// The ordering key; `nil` for work that calls no one (a dead letter), which starts at once.
+        let key: String?
+        let payload: Payload
+        var phase: Phase
+    }
+
+    /// A key whose oldest queued ticket may be ready, ordered by that ticket's id.
+    struct ReadyKey: Comparable, Sendable {
+        let id: JobID
+        let key: String
+        static func < (lhs: ReadyKey, rhs: ReadyKey) -> Bool { lhs.id < rhs.id }
+    }
+
+    let settings: Settings
+    var tickets: [JobID: Ticket] = [:]
+    var partitions: [TopicPartition: PartitionState<Payload>] = [:]
+    /// Queued tickets per ordering key, oldest first (dropped tickets are skipped lazily).
+    var keyQueues: [String: Deque<JobID>] = [:]
+    /// Keys with a ticket running or cancelling, of any epoch.
+    var busyKeys: Set<String> = []
+    var ready = Heap<ReadyKey>()
+    var runningKeyed = 0
+    /// The records of tickets running or cancelling, of any epoch.
+    var runningSources: Set<RecordSource> = []
+    /// Tickets whose record still runs under a ticket of an earlier epoch: they start when it ends.
+    var waitingOnEarlierEpoch: [RecordSource: JobID] = [:]
+    var lifecycle = Lifecycle.running
+    var breaker = BreakerView.closed
+    var overloaded = false
+    var paused: Set<TopicPartition> = []
+    var revocations: [RevocationID: Revocation] = [:]
+    var commitInFlight: CommitInFlight?
+    var nextCommitAt: ContinuousClock.Instant?
+    /// Set after a refused commit: the soonest the next one is sent.
+    var commitRetryAt: ContinuousClock.Instant?
+    var nextJobID: JobID = 1
+    var nextEpoch: UInt64 = 1
+    var nextRequestID: UInt64 = 1
+    /// Records tracked and not finished, over the owned partitions.
+    var pendingTotal = 0
+    /// What happened so far, for statistics.
+    var counts = Counts()
+    /// Why the worker is stopping, when it is a fatal error.
+    var failure: String?
+
+    init(settings: Settings) {
+        self.settings = settings
+    }
+}
+
+extension WorkerCore {
+    /// Figures the shell copies into the worker's statistics.
+    struct Counts: Sendable, Equatable {
+        /// Records accepted from polls.
+        var received = 0
+        /// Records whose work never began (revoked, lost or stopping first); the next owner reads them.
+        var notBegun = 0
+        /// Records skipped because the committed position or its metadata showed them finished.
+        var alreadyFinished = 0
+        /// Commits acknowledged.
+        var commits = 0
+        /// Commits refused (retried).
+        var commitFailures = 0
+        /// Jobs cancelled.
+        var cancelled = 0
+    }
+
+    /// Identifies a revocation in progress; the shell resumes the waiting rebalance callback with it.
+    typealias RevocationID = UInt64
+    /// Identifies a commit request.
+    typealias CommitID = UInt64
+
+    /// A revocation waiting for its partitions' running jobs.
+    struct Revocation: Sendable {
+        let partitions: [TopicPartition]
+        var drainDeadline: ContinuousClock.Instant
+        /// Set once the running jobs were cancelled: the machine goes on without them after this.
+        var cancelDeadline: ContinuousClock.Instant?
+    }
+
+    /// A commit sent and not yet answered.
+    struct CommitInFlight: Sendable {
+        let id: CommitID
+        let points: [TopicPartition: CommitPoint]
+        /// Whether it is the stop's final commit.
+        let isFinal: Bool
+    }
+
+    /// The circuit breaker as the machine sees it.
+    enum BreakerView: Sendable, Equatable {
+        case closed
+        case open(until: ContinuousClock.Instant)
+        case halfOpen
+    }
+}

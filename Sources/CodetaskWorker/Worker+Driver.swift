@@ -1,0 +1,186 @@
+import Foundation
+import InformaticaClient
+import Kafka
+import Logging
+
+extension Worker {
+    typealias Core = WorkerCore<RecordWork>
+
+    /// The machine's settings from the configuration.
+    var coreSettings: Core.Settings {
+        var settings = Core.Settings()
+        settings.maxInFlight = self.configuration.maxInFlight
+        settings.maxPending = self.configuration.maxPendingRecords
+        settings.drainTimeout = self.configuration.rebalanceDrainTimeout
+        settings.gracePeriod = self.configuration.shutdownGracePeriod
+        settings.commitInterval = self.configuration.commitInterval
+        return settings
+    }
+
+    /// Runs the state machine from one task until it finishes: takes each event from the inbox, hands it to
+    /// the machine and carries out the actions. Polls, the ticker and the breaker follower are child tasks;
+    /// jobs and calls into librdkafka that cannot be cancelled run as tasks awaited at the end within the
+    /// stop bound.
+    /// - Returns: The fatal error's description, when the worker stopped because of one.
+    func drive() async -> String? {
+        var state = DriverState(core: Core(settings: self.coreSettings))
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.tick() }
+            group.addTask { await self.followCircuitBreaker() }
+            self.startPoll(&state, in: &group)
+            for await event in self.inbox.events {
+                self.handle(event, &state)
+                if self.publisher.hasFailedFatally && state.core.failure == nil {
+                    self.handle(.fatalError("the Kafka producer failed fatally"), &state)
+                }
+                if state.finished { break }
+                self.startPoll(&state, in: &group)
+            }
+            self.inbox.close()
+            group.cancelAll()
+        }
+        // Everything left was cancelled or is a call into librdkafka: waited for within the stop bound.
+        let end = state.closeDeadline ?? .now + .seconds(2)
+        let wait = min(ContinuousClock.now + .seconds(1), end)
+        await state.jobs.waitAll(until: wait)
+        await state.background.waitAll(until: wait)
+        await self.closeClients(until: end)
+        return state.core.failure
+    }
+
+    /// What the driver keeps besides the machine: task handles and the revocations' commit deadlines.
+    struct DriverState {
+        var core: Core
+        let jobs = TaskSet()
+        let background = TaskSet()
+        var revocationDeadlines: [Core.RevocationID: ContinuousClock.Instant] = [:]
+        var pollOutstanding = false
+        var finished = false
+        var closeDeadline: ContinuousClock.Instant?
+    }
+
+    private func handle(_ event: Core.Event, _ state: inout DriverState) {
+        let now = ContinuousClock.now
+        switch event {
+        case .polled, .fatalError: state.pollOutstanding = false
+        default: break
+        }
+        self.log(event)
+        for action in state.core.handle(event, now: now) { self.perform(action, &state, now: now) }
+        for (id, until) in state.revocationDeadlines where now >= until {
+            state.revocationDeadlines[id] = nil
+            self.inbox.completeRevocation(id)
+        }
+        self.paused.store(!state.core.paused.isEmpty, ordering: .relaxed)
+        let counts = state.core.counts
+        self.count {
+            $0.received = counts.received
+            $0.notBegun = counts.notBegun
+            $0.alreadyFinished = counts.alreadyFinished
+            $0.commits = counts.commits
+            $0.commitFailures = counts.commitFailures
+            $0.cancelled = counts.cancelled
+        }
+    }
+
+    private func perform(_ action: Core.Action, _ state: inout DriverState, now: ContinuousClock.Instant) {
+        switch action {
+        case .startJob(let id, _, let work):
+            state.jobs.spawn(id: id) {
+                let finished = await self.runJob(work)
+                self.inbox.send(.jobEnded(id, finished: finished))
+            }
+        case .cancelJobs(let ids, let reason):
+            self.logger.warning("Cancelling jobs", metadata: ["count": "\(ids.count)", "reason": "\(reason)"])
+            for id in ids { state.jobs.cancel(id) }
+        case .pause(let partitions):
+            self.logger.notice(
+                "Consumption paused",
+                metadata: ["partitions": "\(partitions.count)", "reason": "\(state.core.pauseReason(now: now) ?? "")"])
+            self.applyPause(partitions, pausing: true)
+        case .resume(let partitions):
+            self.logger.notice("Consumption resumed", metadata: ["partitions": "\(partitions.count)"])
+            self.applyPause(partitions, pausing: false)
+        case .readCommitted(let partitions, let epoch):
+            state.background.spawn { await self.readCommitted(partitions, epoch: epoch) }
+        case .commit(let id, let points):
+            state.background.spawn {
+                let succeeded = await self.commit(points, context: "periodic")
+                self.inbox.send(.commitEnded(id, succeeded: succeeded))
+            }
+        case .completeRevocation(let id, let points, let until):
+            state.revocationDeadlines[id] = until
+            state.background.spawn {
+                await self.commitRetrying(points, until: until, context: "revocation")
+                self.inbox.completeRevocation(id)
+            }
+        case .close(let until):
+            state.closeDeadline = until + (self.coreSettings.closeReserve / 2)
+            state.background.spawn {
+                do {
+                    try await self.consumer.close()
+                } catch {
+                    self.logger.warning("Consumer close failed", metadata: ["error": "\(error)"])
+                }
+                self.inbox.send(.closeEnded)
+            }
+        case .finish:
+            state.finished = true
+        }
+    }
+
+    /// Keeps one poll outstanding while the machine wants records (and rebalances served).
+    private func startPoll(_ state: inout DriverState, in group: inout TaskGroup<Void>) {
+        guard state.core.wantsPolling, !state.pollOutstanding else { return }
+        state.pollOutstanding = true
+        group.addTask { await self.pollOnce() }
+    }
+
+    private func applyPause(_ partitions: [TopicPartition], pausing: Bool) {
+        do {
+            if pausing { try self.consumer.pause(partitions) } else { try self.consumer.resume(partitions) }
+        } catch {
+            // A partition revoked meanwhile; the machine drops it on the revocation event.
+            self.logger.debug("Pause or resume refused", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Sends a tick every 100 ms until cancelled: the machine's deadlines are checked on ticks.
+    private func tick() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(100))
+            self.inbox.send(.tick)
+        }
+    }
+
+    /// Mirrors the circuit breaker into the machine (ends when the client shuts down or on cancellation).
+    private func followCircuitBreaker() async {
+        for await state in self.client.circuitBreakerStateChanges() {
+            self.logger.notice("Informatica circuit breaker changed", metadata: ["state": "\(state)"])
+            switch state {
+            case .closed: self.inbox.send(.breaker(.closed))
+            case .halfOpen: self.inbox.send(.breaker(.halfOpen))
+            case .open(let until): self.inbox.send(.breaker(.open(until: .now + .seconds(until.timeIntervalSinceNow))))
+            }
+        }
+    }
+
+    private func log(_ event: Core.Event) {
+        switch event {
+        case .assigned(let partitions):
+            self.logger.info("Partitions assigned", metadata: ["partitions": "\(partitions.sorted())"])
+        case .revoked(let partitions, _):
+            self.logger.info("Partitions being revoked", metadata: ["partitions": "\(partitions.sorted())"])
+        case .lost(let partitions):
+            self.logger.warning(
+                "Partitions lost; their jobs are cancelled and nothing is committed for them",
+                metadata: ["partitions": "\(partitions.sorted())"])
+        case .fatalError(let reason):
+            self.logger.critical("Worker stopping after a fatal error", metadata: ["error": "\(reason)"])
+        case .stopRequested:
+            self.logger.notice("Worker stopping", metadata: ["grace": "\(self.configuration.shutdownGracePeriod)"])
+        default:
+            break
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Kafka
+import Logging
+
+extension Worker {
+    /// Polls once (up to 100 ms) and hands the records to the machine, parsed: a valid request queues behind
+    /// its ordering key; anything else becomes dead-letter work.
+    func pollOnce() async {
+        do {
+            let batch = try await self.consumer.poll(timeout: .milliseconds(100))
+            let records = batch.map { message -> IncomingRecord<RecordWork> in
+                let source = RecordSource(message)
+                switch self.parser.parse(message) {
+                case .success(let request):
+                    return IncomingRecord(source: source, orderingKey: request.orderingKey, payload: .start(request))
+                case .failure(let rejection):
+                    self.logger.info(
+                        "Invalid request; dead-lettering it",
+                        metadata: ["source": "\(source)", "reason": "\(rejection.reason)", "detail": "\(rejection.message)"])
+                    return IncomingRecord(source: source, orderingKey: nil, payload: .deadLetter(message, rejection))
+                }
+            }
+            self.inbox.send(.polled(records))
+        } catch {
+            self.inbox.send(.fatalError("\(error)"))
+        }
+    }
+
+    /// Reads the committed positions and their metadata for newly assigned partitions (three tries); a
+    /// partition whose read fails goes on without them (its finished records above the position may then be
+    /// redone: at least once, never lost).
+    func readCommitted(_ partitions: [TopicPartition], epoch: UInt64) async {
+        for attempt in 1...3 {
+            do {
+                let positions = try await self.consumer.committedOffsets(for: partitions, timeout: .seconds(5))
+                for position in positions {
+                    let point = position.offset.map { offset in
+                        CommitPoint(offset: offset, finished: CommitMetadata.decode(position.metadata, offset: offset))
+                    }
+                    self.inbox.send(.committedRead(position.topicPartition, epoch: epoch, point))
+                }
+                return
+            } catch {
+                self.logger.info("Reading committed offsets failed", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
+                try? await Task.sleep(for: .milliseconds(200 * attempt))
+            }
+        }
+        self.logger.warning(
+            "Committed offsets unreadable; finished records above them may be redone",
+            metadata: ["partitions": "\(partitions.sorted())"])
+        for partition in partitions { self.inbox.send(.committedRead(partition, epoch: epoch, nil)) }
+    }
+
+    /// Commits positions with the finished offsets above them in the metadata.
+    /// - Returns: Whether the group took them.
+    func commit(_ points: [TopicPartition: CommitPoint], context: String) async -> Bool {
+        guard !points.isEmpty else { return true }
+        let positions = points.map { partition, point in
+            TopicPartitionOffset(partition, offset: point.offset, metadata: CommitMetadata.encode(point))
+        }
+        do {
+            try await self.consumer.commit(positions)
+            return true
+        } catch {
+            // Refused during a rebalance or from a stale generation: the machine keeps the positions and
+            // sends them again as soon as the group allows.
+            self.logger.info("Commit refused; it is retried", metadata: ["error": "\(error)", "commit": "\(context)"])
+            return false
+        }
+    }
+
+    /// Commits, retrying a refused commit until `until` (a revocation's budget).
+    func commitRetrying(_ points: [TopicPartition: CommitPoint], until: ContinuousClock.Instant, context: String) async {
+        var delay = Duration.milliseconds(100)
+        while !(await self.commit(points, context: context)) {
+            guard ContinuousClock.now + delay < until else {
+                self.logger.warning(
+                    "Commit on revocation failed; the next owner redoes these records",
+                    metadata: ["positions": "\(points.keys.sorted())"])
+                return
+            }
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(1))
+        }
+    }
+}

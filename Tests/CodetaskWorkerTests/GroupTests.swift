@@ -1,0 +1,130 @@
+import CodetaskDemo
+import CodetaskWorker
+import Foundation
+import InformaticaSimulator
+import Kafka
+import KafkaTestSupport
+import Testing
+
+@Suite("Groups of workers: stops, restarts, scale-out and scale-in", .serialized)
+struct GroupTests {
+    @Test("3 workers, 5,000 requests, graceful stops, restarts, scale-out and scale-in: each started once, all committed",
+          arguments: BrokerKind.allCases)
+    func scheduledGroup(kind: BrokerKind) async throws {
+        announce("scheduledGroup", kind)
+        try await WorkerHarness.with(kind, simulator: { $0.faults.latency = .fixed(milliseconds: 40) }) { harness in
+            let total = 5000
+            let grace = Duration.seconds(10)
+            let produced = try await harness.produce((0..<total).map { SampleRequests.valid(index: $0, codeTaskId: "ct-\($0)") })
+            let start = {
+                try harness.startWorker {
+                    $0.maxInFlight = 6
+                    $0.shutdownGracePeriod = grace
+                    $0.rebalanceDrainTimeout = .seconds(5)
+                }
+            }
+            var workers = [try start(), try start(), try start()]
+            var stops: [Duration] = []
+            var finishedWorkers: [RunningWorker] = []
+            let started = { harness.simulator.startCalls.calls.filter { $0.jobId != nil }.count }
+            // The schedule: each step waits for progress, then changes the group.
+            for (threshold, change) in [(800, "restart 0"), (1600, "scale out"), (2600, "scale in"), (3400, "restart 1"),
+                                        (4200, "restart 2")] {
+                let reached = await WorkerHarness.eventually(timeout: .seconds(180)) { started() >= threshold }
+                #expect(reached, "stuck before \(change) at \(started()) started")
+                switch change {
+                case "scale out":
+                    workers.append(try start())
+                case "scale in":
+                    let leaving = workers.removeLast()
+                    stops.append(try await leaving.stop())
+                    finishedWorkers.append(leaving)
+                default:
+                    let index = Int(change.split(separator: " ")[1])!
+                    stops.append(try await workers[index].stop())
+                    finishedWorkers.append(workers[index])
+                    workers[index] = try start()
+                }
+            }
+            let audit = try await harness.audit(produced.keys, timeout: .seconds(240))
+            for worker in workers { stops.append(try await worker.stop()) }
+            finishedWorkers += workers
+            let duplicates = extraStarts(harness.simulator)
+            let committed = try await harness.committedPositions()
+            print("[worker-tests] scheduledGroup on \(kind): started=\(audit.startedCount) lost=\(audit.lost.count) "
+                  + "started twice=\(duplicates) stops(s)=\(stops.map { String(format: "%.1f", Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18) }) "
+                  + "skipped as finished=\(finishedWorkers.map(\.worker.statistics.alreadyFinished).reduce(0, +)) "
+                  + "commit refusals=\(finishedWorkers.map(\.worker.statistics.commitFailures).reduce(0, +))")
+            #expect(audit.lost.isEmpty, "lost \(audit.lost.count)")
+            #expect(audit.startedCount == total)
+            #expect(duplicates == 0, "\(harness.simulator.startCalls.duplicateStarts.prefix(10))")
+            #expect(committed == WorkerHarness.endPositions(produced.keys))
+            for stop in stops { #expect(stop <= grace + .seconds(5)) }
+        }
+    }
+
+    @Test("a partition revoked and re-assigned to the same member (the other member leaves at once): nothing started twice",
+          arguments: BrokerKind.allCases)
+    func revokeAndReassign(kind: BrokerKind) async throws {
+        announce("revokeAndReassign", kind)
+        try await WorkerHarness.with(kind, simulator: { $0.faults.latency = .fixed(milliseconds: 200) }) { harness in
+            let produced = try await harness.produce((0..<400).map { SampleRequests.valid(index: $0, codeTaskId: "ct-\($0)") })
+            let first = try harness.startWorker { $0.maxInFlight = 16; $0.rebalanceDrainTimeout = .milliseconds(300) }
+            #expect(await WorkerHarness.eventually(timeout: .seconds(90)) { first.worker.statistics.started >= 40 })
+            // A second member joins: some partitions are revoked from the first (its slow calls outlast the
+            // 300 ms drain and are cancelled); the second leaves at once and they come back to the first.
+            let second = try harness.startWorker { $0.maxInFlight = 16 }
+            _ = await WorkerHarness.eventually(timeout: .seconds(60)) { !second.worker.assignment.isEmpty }
+            try await second.stop()
+            let audit = try await harness.audit(produced.keys)
+            try await first.stop()
+            print("[worker-tests] revokeAndReassign on \(kind): first \(first.worker.statistics); second \(second.worker.statistics); "
+                  + "started twice=\(extraStarts(harness.simulator))")
+            #expect(audit.lost.isEmpty)
+            #expect(audit.startedCount == 400)
+            #expect(harness.simulator.startCalls.duplicateStarts.isEmpty)
+        }
+    }
+}
+
+@Suite("Stops keep their bound whatever Informatica does", .serialized)
+struct StopBoundTests {
+    enum Trouble: String, CaseIterable, CustomStringConvertible {
+        case breakerOpen = "breaker open", outageBackoff = "outage with requests in backoff", hangingLogin = "hanging login"
+        var description: String { self.rawValue }
+    }
+
+    @Test("SIGTERM with a 4 s grace: exit status 0 within grace + 5 s", arguments: BrokerKind.allCases, Trouble.allCases)
+    func sigtermWithinBound(kind: BrokerKind, trouble: Trouble) async throws {
+        announce("sigtermWithinBound \(trouble)", kind)
+        try await WorkerHarness.with(kind) { harness in
+            var faults = FaultConfiguration()
+            switch trouble {
+            case .breakerOpen, .outageBackoff: faults.startErrorRates = [503: 1.0]
+            case .hangingLogin: faults.latency = .fixed(milliseconds: 120_000)
+            }
+            harness.simulator.setFaults(faults)
+            let breakerOpenSeconds = trouble == .breakerOpen ? "120" : "1"
+            let worker = try WorkerProcess.launch(harness, maxInFlight: 8, arguments: [
+                "--shutdown-grace", "4", "--max-attempts", "20", "--request-deadline", "300", "--breaker-failures", "3",
+                "--breaker-open", breakerOpenSeconds, "--max-outage-retries", "50",
+            ])
+            defer { worker.kill(SIGKILL) }
+            _ = try await harness.produce((0..<50).map { SampleRequests.valid(index: $0, codeTaskId: "ct-\($0)") })
+            let troubled = await WorkerHarness.eventually(timeout: .seconds(60)) {
+                // The simulator counts a login when it arrives, before its (here endless) delay.
+                trouble == .hangingLogin ? harness.simulator.stats.logins > 0 : harness.simulator.startCalls.calls.count >= 3
+            }
+            try await Task.sleep(for: .seconds(2))
+            let began = Date()
+            worker.kill(SIGTERM)
+            let status = worker.waitForExit(timeout: 30)
+            let took = Date().timeIntervalSince(began)
+            print("[worker-tests] sigtermWithinBound \(trouble) on \(kind): exit \(status) after \(String(format: "%.1f", took)) s "
+                  + "(bound 9 s), Start calls=\(harness.simulator.startCalls.calls.count)")
+            #expect(troubled, "the trouble never began: \(worker.logTail())")
+            #expect(status == 0, "\(worker.logTail())")
+            #expect(took <= 9.0, "\(worker.logTail())")
+        }
+    }
+}
