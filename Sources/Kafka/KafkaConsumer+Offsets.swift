@@ -9,8 +9,16 @@ extension KafkaConsumer {
     }
 
     /// Stores positions (the next offsets to read) for the next commit.
-    /// - Throws: ``KafkaError`` e.g. when a partition is not assigned to this member.
+    ///
+    /// Refused when librdkafka stores offsets by itself (`enable.auto.offset.store=true`, which
+    /// ``KafkaConsumerConfiguration/validate()`` already refuses): it would commit past records not yet finished.
+    /// - Throws: ``KafkaError`` e.g. when a partition is not assigned to this member; `_INVALID_ARG` (neither
+    ///   retriable nor ignorable) when offsets are stored automatically.
     public func storeOffsets(_ positions: [TopicPartitionOffset]) throws(KafkaError) {
+        guard !storesOffsetsAutomatically else {
+            throw KafkaError(code: .invalidArgument, message: "cannot store offsets: enable.auto.offset.store is on, so "
+                + "librdkafka stores them itself, past unfinished records", isRetriable: false)
+        }
         let list = PartitionList(positions)
         try KafkaError.check(rd_kafka_offsets_store(handle.pointer, list.pointer), "store offsets")
         if let error = PartitionList.firstError(in: list.pointer, context: "store offset") { throw error }
