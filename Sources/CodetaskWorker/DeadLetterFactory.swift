@@ -6,7 +6,8 @@ public import Kafka
 /// A dead-letter record is a copy (key, value, headers) with the worker's `dlq_*` headers first. Headers of the
 /// copied record whose names start with `dlq_` are renamed `original_dlq_…`, so they can neither forge nor hide
 /// the worker's own. A copy larger than ``maxRecordBytes`` is shortened to fit and marked
-/// `dlq_truncated=true` with `dlq_original_size` (see ``shortened(_:)``); when even the worker's own headers do
+/// `dlq_truncated=true` with `dlq_original_size` (the key is kept up to an eighth of the room, copied headers
+/// whole while they fit in a quarter, the value cut to the rest); when even the worker's own headers do
 /// not fit, the record is the coordinates-only ``minimal(source:reason:)`` one.
 public struct DeadLetterFactory: Sendable {
     /// The dead-letter topic.

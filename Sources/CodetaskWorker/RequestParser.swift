@@ -57,10 +57,11 @@ public struct RequestParser: Sendable {
         }
         let contextJSON = try self.context(fields.context, reject: rejection)
         let traceparent = try Self.traceparent(message.headers, reject: rejection)
+        let id = try codeTaskId.get()
         return StartRequest(
             requestId: try requestId.get(),
-            codeTaskId: try codeTaskId.get(),
-            orderingKey: Self.orderingKey(message.key) ?? (try codeTaskId.get()),
+            codeTaskId: id,
+            orderingKey: Self.orderingKey(message.key) ?? id,
             contextJSON: contextJSON,
             traceparent: traceparent,
             source: source

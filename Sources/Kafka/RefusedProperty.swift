@@ -27,9 +27,9 @@ public struct RefusedProperty: Sendable, Hashable, CustomStringConvertible {
     static let messageMaxBytesRange = 1000...1_000_000_000
 
     /// One rule: a property and a check of its (trimmed, lower-cased) value that returns why it is refused.
-    struct Rule {
+    struct Rule: Sendable {
         let name: String
-        let refusal: (String) -> String?
+        let refusal: @Sendable (String) -> String?
 
         /// A boolean property that must stay off.
         static func mustBeOff(_ name: String, _ why: String) -> Rule {
