@@ -36,7 +36,7 @@ struct RecordSizeTests {
                 $0.client.properties["message.max.bytes"] = "1048576"
             }
             let large = [UInt8](repeating: 0x7B, count: 1_040_000)
-            try await producer.send(KafkaOutgoingMessage(topic: topic, key: "k", value: large))
+            try await producer.send(KafkaOutgoingMessage(topic: topic, key: Array("k".utf8), value: large))
             var tombstone = KafkaOutgoingMessage(topic: topic, key: "k", value: "")
             tombstone.isTombstone = true
             try await producer.send(tombstone)
