@@ -40,7 +40,8 @@ public struct DeadLetterFactory: Sendable {
         var record = copy
         record.isTombstone = message.isTombstone
         record.headers = self.headers(rejection.reason, rejection.message, source: RecordSource(message)) + copy.headers
-        return self.fitted(record, ours: record.headers.count - copy.headers.count)
+        let size = Self.size(key: message.key, value: message.value, headers: message.headers)
+        return self.fitted(record, ours: record.headers.count - copy.headers.count, originalSize: size)
     }
 
     /// The dead-letter record of a request whose event can never be published (``KafkaError/isPermanent``): the
@@ -52,7 +53,7 @@ public struct DeadLetterFactory: Sendable {
         ours.append(KafkaHeader(name: DeadLetterHeader.targetTopic, value: event.topic))
         let record = KafkaOutgoingMessage(
             topic: self.topic, key: event.key, value: event.value, headers: ours + Self.renamingOurs(event.headers))
-        return self.fitted(record, ours: ours.count)
+        return self.fitted(record, ours: ours.count, originalSize: Self.size(key: event.key, value: event.value, headers: event.headers))
     }
 
     /// The smallest dead-letter record: no key, an empty value, and only `dlq_reason`, the source coordinates,
@@ -77,21 +78,25 @@ public struct DeadLetterFactory: Sendable {
         return headers
     }
 
-    /// `record` when it fits, else ``shortened(_:ours:)``, else the minimal record.
-    private func fitted(_ record: KafkaOutgoingMessage, ours: Int) -> KafkaOutgoingMessage {
+    /// `record` when it fits, else ``shortened(_:ours:originalSize:)``, else the minimal record.
+    private func fitted(_ record: KafkaOutgoingMessage, ours: Int, originalSize: Int) -> KafkaOutgoingMessage {
         guard record.maximumWireSize > self.maxRecordBytes else { return record }
-        return self.shortened(record, ours: ours) ?? self.minimal(record)
+        return self.shortened(record, ours: ours, originalSize: originalSize) ?? self.minimal(record)
+    }
+
+    /// A record's key, value and header names and values, in bytes: the `dlq_original_size`.
+    private static func size(key: [UInt8]?, value: [UInt8], headers: [KafkaHeader]) -> Int {
+        (key?.count ?? 0) + value.count + headers.reduce(0) { $0 + $1.name.utf8.count + ($1.value?.count ?? 0) }
     }
 
     /// The record cut down to ``maxRecordBytes``: the worker's `ours` first headers are kept whole and
-    /// `dlq_truncated=true` and `dlq_original_size` (the copied key, value and headers in bytes) added; then the
+    /// `dlq_truncated=true` and `dlq_original_size` (the copied record's size, see ``size(key:value:headers:)``)
+    /// added; then the
     /// key is kept up to an eighth of the room left, copied headers are kept whole, in order, while they fit in
     /// a quarter of it (the rest are dropped: a cut header would be garbage), and the value gets the remainder
     /// (cut, not dropped). `nil` when the worker's own headers leave no room.
-    private func shortened(_ record: KafkaOutgoingMessage, ours: Int) -> KafkaOutgoingMessage? {
+    private func shortened(_ record: KafkaOutgoingMessage, ours: Int, originalSize: Int) -> KafkaOutgoingMessage? {
         let copied = record.headers.dropFirst(ours)
-        let originalSize = (record.key?.count ?? 0) + record.value.count
-            + copied.reduce(0) { $0 + $1.name.utf8.count + ($1.value?.count ?? 0) }
         let own = Array(record.headers.prefix(ours)) + [
             KafkaHeader(name: DeadLetterHeader.truncated, value: "true"),
             KafkaHeader(name: DeadLetterHeader.originalSize, value: String(originalSize)),
@@ -165,7 +170,7 @@ public enum DeadLetterHeader {
     public static let targetTopic = "dlq_target_topic"
     /// `true` when the copy was shortened to fit the producer's limit.
     public static let truncated = "dlq_truncated"
-    /// The copied record's key, value and headers (names and values) in bytes, before shortening.
+    /// The copied record's key, value and headers (names and values, as they were before any renaming) in bytes.
     public static let originalSize = "dlq_original_size"
 }
 
