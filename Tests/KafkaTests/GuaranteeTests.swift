@@ -76,6 +76,16 @@ struct GuaranteeTests {
         #expect(KafkaProducerConfiguration(client: KafkaClientConfiguration(bootstrapServers: ["x:1"])).maxMessageBytes == 1_000_000)
     }
 
+    @Test("a consumer reads back from librdkafka that it does not store offsets by itself")
+    func offsetsAreStoredByTheApplication() throws {
+        let client = KafkaClientConfiguration(bootstrapServers: ["127.0.0.1:1"])
+        let consumer = try KafkaConsumer(configuration: KafkaConsumerConfiguration(client: client, groupID: "g"), logger: Logger(label: "t"))
+        #expect(!consumer.storesOffsetsAutomatically)
+        #expect(consumer.handle.booleanProperty("enable.auto.offset.store") == false)
+        #expect(consumer.handle.booleanProperty("api.version.request") == true, "a property that is on reads as on")
+        #expect(consumer.handle.booleanProperty("no.such.property") == nil)
+    }
+
     @Test("the size estimate counts key, value and headers with their largest framing")
     func wireSize() {
         let record = KafkaOutgoingMessage(
