@@ -55,7 +55,7 @@ extension KafkaConsumer {
         let handle = handle
         return try await BlockingCall.run { () throws(KafkaError) in
             let list = PartitionList(partitions)
-            try KafkaError.check(rd_kafka_committed(handle.pointer, list.pointer, Int32(timeout.milliseconds)),
+            try KafkaError.check(rd_kafka_committed(handle.pointer, list.pointer, timeout.int32Milliseconds),
                                  "query committed offsets")
             return list.positions
         }
@@ -67,7 +67,7 @@ extension KafkaConsumer {
         let handle = handle
         try await BlockingCall.run { () throws(KafkaError) in
             let list = PartitionList(positions)
-            try KafkaError.check(rd_kafka_seek_partitions(handle.pointer, list.pointer, Int32(timeout.milliseconds)),
+            try KafkaError.check(rd_kafka_seek_partitions(handle.pointer, list.pointer, timeout.int32Milliseconds),
                                  "seek")
             if let error = PartitionList.firstError(in: list.pointer, context: "seek") { throw error }
         }

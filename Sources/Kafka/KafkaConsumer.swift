@@ -80,7 +80,7 @@ public final class KafkaConsumer: Sendable {
                               timeout: Duration) throws(KafkaError) -> [KafkaMessage] {
         guard !core.state.withLock({ $0.closed }) else { return [] }
         var batch: [KafkaMessage] = []
-        var waitMilliseconds = Int32(timeout.milliseconds)
+        var waitMilliseconds = timeout.int32Milliseconds
         // Records mostly come in runs of one topic: its name is decoded once per run, not once per record.
         var topic: (handle: OpaquePointer?, name: String) = (nil, "")
         while batch.count < maxMessages, let message = rd_kafka_consumer_poll(handle.pointer, waitMilliseconds) {

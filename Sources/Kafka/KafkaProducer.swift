@@ -127,7 +127,7 @@ public final class KafkaProducer: Sendable {
     public func flush(timeout: Duration) async throws(KafkaError) {
         let handle = handle
         try await BlockingCall.run { () throws(KafkaError) in
-            try KafkaError.check(rd_kafka_flush(handle.pointer, Int32(timeout.milliseconds)), "flush")
+            try KafkaError.check(rd_kafka_flush(handle.pointer, timeout.int32Milliseconds), "flush")
         }
     }
 
@@ -143,7 +143,7 @@ public final class KafkaProducer: Sendable {
 
     private func shutDown(flushTimeout: Duration) {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        _ = rd_kafka_flush(handle.pointer, Int32(flushTimeout.milliseconds))
+        _ = rd_kafka_flush(handle.pointer, flushTimeout.int32Milliseconds)
         // Whatever is left gets a purge error through its delivery callback, so no sender waits forever.
         _ = rd_kafka_purge(handle.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
         poller.stop()

@@ -32,11 +32,14 @@ public struct KafkaProducerConfiguration: Sendable {
     /// The first pass-through property that would break this producer's guarantees, if any. With
     /// ``idempotence`` on: `enable.idempotence` other than true, `acks` (or `request.required.acks`) other than
     /// `all`/`-1`. Always: `delivery.report.only.error` other than false (a send would never learn of success),
-    /// `transactional.id` (set ``transactionalID``), and a `message.max.bytes` outside librdkafka's range.
+    /// `transactional.id` (set ``transactionalID``), `message.timeout.ms` (or `delivery.timeout.ms`) other than a
+    /// positive number of milliseconds (0 retries forever), and a `message.max.bytes` outside librdkafka's range.
     public var refusedProperty: RefusedProperty? {
         var rules = [
             RefusedProperty.Rule.mustBeOff("delivery.report.only.error", "every send waits for its delivery report"),
             RefusedProperty.Rule(name: "transactional.id") { _ in "set transactionalID instead, so transactions are used as such" },
+            .positive("message.timeout.ms", "0 would retry an undeliverable record forever"),
+            .positive("delivery.timeout.ms", "0 would retry an undeliverable record forever"),
         ]
         if idempotence {
             rules += [
@@ -52,6 +55,10 @@ public struct KafkaProducerConfiguration: Sendable {
     /// - Throws: ``KafkaError`` (`_INVALID_ARG`, not retriable) naming the refused property.
     public func validate() throws(KafkaError) {
         if let refusedProperty { throw refusedProperty.error }
+        guard messageTimeout >= .milliseconds(1) else {
+            throw KafkaError(code: .invalidArgument, message: "messageTimeout must be at least 1 ms (0 would retry forever)",
+                             isRetriable: false)
+        }
     }
 
     var librdkafkaProperties: [String: String] {

@@ -36,6 +36,11 @@ public struct RefusedProperty: Sendable, Hashable, CustomStringConvertible {
             Rule(name: name) { ["false", "f", "0"].contains($0) ? nil : "must be false: \(why)" }
         }
 
+        /// A property that must be a whole number of at least 1.
+        static func positive(_ name: String, _ why: String) -> Rule {
+            Rule(name: name) { value in Int(value).map { $0 >= 1 } == true ? nil : "must be a whole number of at least 1: \(why)" }
+        }
+
         /// A property that may only take one of `allowed`.
         static func oneOf(_ name: String, _ allowed: [String], _ why: String) -> Rule {
             Rule(name: name) { allowed.contains($0) ? nil : "must be \(allowed.joined(separator: " or ")): \(why)" }

@@ -56,7 +56,7 @@ struct CommandLineTests {
     static let refusedProperties = [
         "enable.auto.commit=true", "enable.auto.offset.store=true", "enable.idempotence=false", "acks=1", "acks=0",
         "request.required.acks=1", "delivery.report.only.error=true", "partition.assignment.strategy=range",
-        "group.protocol=consumer", "transactional.id=tx", "message.max.bytes=10", "group.id=elsewhere",
+        "group.protocol=consumer", "transactional.id=tx", "message.max.bytes=10", "group.id=elsewhere", "message.timeout.ms=0",
     ]
 
     @Test("a bad setting stops start-up at once with exit status 64, naming it, printing no secret", arguments: badSettings)

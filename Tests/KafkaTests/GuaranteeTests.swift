@@ -34,6 +34,7 @@ struct GuaranteeTests {
         Refusal(property: "enable.idempotence", value: "false"), Refusal(property: "acks", value: "1"),
         Refusal(property: "request.required.acks", value: "0"), Refusal(property: "delivery.report.only.error", value: "true"),
         Refusal(property: "transactional.id", value: "t"), Refusal(property: "message.max.bytes", value: "lots"),
+        Refusal(property: "message.timeout.ms", value: "0"), Refusal(property: "delivery.timeout.ms", value: "-5"),
     ]
 
     @Test("a consumer refuses pass-through properties that break its guarantees, naming them", arguments: refusedConsumerProperties)
@@ -84,6 +85,17 @@ struct GuaranteeTests {
         #expect(consumer.handle.booleanProperty("enable.auto.offset.store") == false)
         #expect(consumer.handle.booleanProperty("api.version.request") == true, "a property that is on reads as on")
         #expect(consumer.handle.booleanProperty("no.such.property") == nil)
+    }
+
+    @Test("huge durations saturate instead of crashing; librdkafka timeouts are clamped to its int range")
+    func hugeDurations() {
+        #expect(Duration.seconds(Int64.max).milliseconds == Int.max)
+        #expect(Duration.seconds(Int64.max).int32Milliseconds == Int32.max)
+        #expect(Duration.seconds(-5).int32Milliseconds == 0)
+        #expect(Duration.milliseconds(1500).milliseconds == 1500)
+        var producer = KafkaProducerConfiguration(client: KafkaClientConfiguration(bootstrapServers: ["x:1"]))
+        producer.messageTimeout = .zero
+        #expect(throws: KafkaError.self) { try producer.validate() }
     }
 
     @Test("the size estimate counts key, value and headers with their largest framing")
