@@ -53,4 +53,29 @@ struct RecordSizeTests {
             #expect(!received[2].isTombstone && received[2].value.isEmpty)
         }
     }
+
+    @Test("a produce the broker answers with a permanent error fails permanently at once; a retriable one is retried")
+    func permanentDeliveryError() async throws {
+        try await withTestBroker(.mock) { broker in
+            announce(broker, "permanentDeliveryError")
+            let mock = try #require(broker.mock)
+            let topic = try await broker.createTopic(partitions: 1)
+            let producer = try broker.makeProducer()
+            try await producer.send(KafkaOutgoingMessage(topic: topic, key: "k", value: "warm-up"))
+            // Authorization last: librdkafka then marks the topic failed, so later sends fail at once as well.
+            mock.pushRequestErrors(.produce, [.notEnoughReplicas])
+            try await producer.send(KafkaOutgoingMessage(topic: topic, key: "k", value: "retried inside librdkafka"))
+            for code in [KafkaError.Code.messageSizeTooLarge, .invalidRecord, .topicAuthorizationFailed] {
+                mock.pushRequestErrors(.produce, [code])
+                let started = ContinuousClock.now
+                let refused = await #expect(throws: KafkaError.self) {
+                    try await producer.send(KafkaOutgoingMessage(topic: topic, key: "k", value: "refused"))
+                }
+                #expect(refused?.code == code)
+                #expect(refused?.isPermanent == true, "\(String(describing: refused))")
+                #expect(ContinuousClock.now - started < .seconds(10), "a permanent error is reported at once")
+            }
+            await producer.close(timeout: .seconds(5))
+        }
+    }
 }
