@@ -79,13 +79,14 @@ public struct WorkerConfiguration: Sendable {
         where !range.contains(value) {
             throw ConfigurationError(setting: setting, message: "must be from \(range.lowerBound) to \(range.upperBound)")
         }
-        if !R.maxRecordBytes.contains(self.limits.maxRecordBytes) || !(2...self.limits.maxRecordBytes).contains(self.limits.maxContextBytes)
+        if !R.maxRecordBytes.contains(self.limits.maxRecordBytes) || !R.maxContextBytes.contains(self.limits.maxContextBytes)
             || !R.maxIdLength.contains(self.limits.maxRequestIdLength) || !R.maxIdLength.contains(self.limits.maxCodeTaskIdLength)
         {
             throw ConfigurationError(
                 setting: "limits",
                 message: "maxRecordBytes must be from \(R.maxRecordBytes.lowerBound) to \(R.maxRecordBytes.upperBound), "
-                    + "maxContextBytes from 2 to maxRecordBytes, the id lengths from 1 to \(R.maxIdLength.upperBound)")
+                    + "maxContextBytes from \(R.maxContextBytes.lowerBound) to \(R.maxContextBytes.upperBound), "
+                    + "the id lengths from 1 to \(R.maxIdLength.upperBound)")
         }
     }
 
@@ -113,6 +114,9 @@ public struct WorkerConfiguration: Sendable {
         public static let maxPublishBackoff = Duration.milliseconds(1)...Duration.seconds(3_600)
         /// ``RequestLimits/maxRecordBytes``.
         public static let maxRecordBytes = 64...100_000_000
+        /// ``RequestLimits/maxContextBytes`` (a limit above ``RequestLimits/maxRecordBytes`` is allowed; the record's
+        /// limit then decides).
+        public static let maxContextBytes = 2...100_000_000
         /// ``RequestLimits/maxRequestIdLength`` and ``RequestLimits/maxCodeTaskIdLength``.
         public static let maxIdLength = 1...1_024
     }
