@@ -47,14 +47,8 @@ public struct RequestParser: Sendable {
         if let repeated = fields.repeated {
             throw rejection(.duplicateField, "the field \(repeated) appears more than once")
         }
-        if case .failure(var failure) = codeTaskId {
-            failure.requestId = try? requestId.get()
-            throw failure
-        }
-        if case .failure(var failure) = requestId {
-            failure.codeTaskId = try? codeTaskId.get()
-            throw failure
-        }
+        if case .failure(let failure) = codeTaskId { throw rejection(failure.reason, failure.message) }
+        if case .failure(let failure) = requestId { throw rejection(failure.reason, failure.message) }
         let contextJSON = try self.context(fields.context, reject: rejection)
         let traceparent = try Self.traceparent(message.headers, reject: rejection)
         let id = try codeTaskId.get()
