@@ -6,7 +6,8 @@ public enum SampleRequests {
     public static func valid(index: Int, codeTaskId: String) -> SampleRecord {
         let context = #"{"batch":"sample","index":\#(index),"note":"passed through \"as is\""}"#
         let body = #"{"codeTaskId":"\#(codeTaskId)","requestId":"req-\#(index)","context":\#(context),"extra":true}"#
-        let trace = "00-\(String(repeating: "0", count: 24))\(String(format: "%08x", index))-00000000000000a1-01"
+        // A W3C trace id must not be all zeros, so the one of index 0 too has a non-zero digit.
+        let trace = "00-\(String(repeating: "0", count: 23))1\(String(format: "%08x", index))-00000000000000a1-01"
         return SampleRecord(
             key: index % 2 == 0 ? "tenant-\(index % 7)" : nil,
             value: Array(body.utf8),

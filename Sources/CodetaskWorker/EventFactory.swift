@@ -3,7 +3,7 @@ public import InformaticaClient
 public import Kafka
 
 /// Builds the output records: CloudEvents 1.0 in Kafka binary mode (`ce_*` headers, JSON data), keyed by the
-/// code task id, and dead-letter copies of rejected records.
+/// code task id. Dead-letter records are built by ``DeadLetterFactory``.
 public struct EventFactory: Sendable {
     /// The topics written to.
     public var topics: WorkerTopics
@@ -61,19 +61,6 @@ public struct EventFactory: Sendable {
         return self.event(.failed, request: request, data: body.finish())
     }
 
-    /// The record copied unchanged (key, value, headers) to the dead-letter topic, with headers giving the
-    /// reason and the source position.
-    public func deadLetter(_ message: KafkaMessage, _ rejection: RequestRejection) -> KafkaOutgoingMessage {
-        var headers = message.headers
-        headers.append(KafkaHeader(name: DeadLetterHeader.reason, value: rejection.reason.rawValue))
-        headers.append(KafkaHeader(name: DeadLetterHeader.message, value: rejection.message))
-        headers.append(KafkaHeader(name: DeadLetterHeader.sourceTopic, value: message.topic))
-        headers.append(KafkaHeader(name: DeadLetterHeader.sourcePartition, value: String(message.partition)))
-        headers.append(KafkaHeader(name: DeadLetterHeader.sourceOffset, value: String(message.offset)))
-        headers.append(KafkaHeader(name: DeadLetterHeader.time, value: Self.timestamp(self.now())))
-        return KafkaOutgoingMessage(topic: self.topics.deadLetter, key: message.key, value: message.value, headers: headers)
-    }
-
     private func event(_ type: EventType, request: StartRequest, data: String) -> KafkaOutgoingMessage {
         var headers = [
             KafkaHeader(name: "ce_specversion", value: "1.0"),
@@ -106,22 +93,6 @@ public struct EventFactory: Sendable {
     private static func timestamp(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
-}
-
-/// The headers the worker adds to a dead-letter record.
-public enum DeadLetterHeader {
-    /// The machine-readable reason (``RequestRejection/Reason``).
-    public static let reason = "dlq_reason"
-    /// The reason in words.
-    public static let message = "dlq_message"
-    /// The input topic.
-    public static let sourceTopic = "dlq_source_topic"
-    /// The input partition.
-    public static let sourcePartition = "dlq_source_partition"
-    /// The input offset.
-    public static let sourceOffset = "dlq_source_offset"
-    /// When the record was dead-lettered (ISO 8601).
-    public static let time = "dlq_time"
 }
 
 extension Duration {

@@ -4,9 +4,10 @@ public struct RequestLimits: Sendable, Hashable {
     public var maxRecordBytes: Int = 64 * 1024
     /// The largest `context` object, in bytes as written. Default 16 KiB.
     public var maxContextBytes: Int = 16 * 1024
-    /// The longest `requestId`, in characters. Default 128.
+    /// The longest `requestId`, in Unicode scalars (not grapheme clusters: one "character" can hold any number of
+    /// scalars). Default 128.
     public var maxRequestIdLength: Int = 128
-    /// The longest code task id, in characters. Default 128.
+    /// The longest code task id, in characters (always ASCII, so also bytes). Default 128.
     public var maxCodeTaskIdLength: Int = 128
 
     /// The defaults.

@@ -21,14 +21,20 @@ public struct RequestRejection: Error, Sendable, Hashable, CustomStringConvertib
         public static let missingCodeTaskId = Reason(rawValue: "missing_code_task_id")
         /// `codeTaskId` has the wrong type, length or characters.
         public static let invalidCodeTaskId = Reason(rawValue: "invalid_code_task_id")
-        /// `requestId` is not a string of at most 128 characters.
+        /// `requestId` is not a non-empty string of at most ``RequestLimits/maxRequestIdLength`` Unicode scalars
+        /// without control characters.
         public static let invalidRequestId = Reason(rawValue: "invalid_request_id")
-        /// `context` is not an object or is larger than 16 KiB.
+        /// `context` is not an object or is larger than ``RequestLimits/maxContextBytes`` bytes.
         public static let invalidContext = Reason(rawValue: "invalid_context")
         /// A field the worker reads appears twice.
         public static let duplicateField = Reason(rawValue: "duplicate_field")
-        /// The `traceparent` header is not printable ASCII.
+        /// The last `traceparent` header is not a W3C trace context (`00-<32 hex>-<16 hex>-<2 hex>`), or not text.
         public static let invalidTraceparent = Reason(rawValue: "invalid_traceparent")
+        /// The record value is null (a tombstone); its copy keeps the null value.
+        public static let tombstone = Reason(rawValue: "tombstone")
+        /// Not a rejection of the input: the request's event could never be published (too large, refused by the
+        /// broker); the dead-letter record carries the event instead. See ``DeadLetterFactory/publishFailed(_:source:error:)``.
+        public static let publishFailed = Reason(rawValue: "publish_failed")
     }
 
     /// The machine-readable reason.

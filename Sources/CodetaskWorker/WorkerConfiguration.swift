@@ -58,26 +58,69 @@ public struct WorkerConfiguration: Sendable {
         if Set(self.topics.all).count != 3 {
             throw ConfigurationError(setting: "topics", message: "the input, output and dead-letter topics must differ")
         }
-        if self.maxInFlight < 1 { throw ConfigurationError(setting: "maxInFlight", message: "must be at least 1") }
+        if let refused = KafkaConsumerConfiguration(client: self.kafka, groupID: self.groupID).refusedProperty
+            ?? KafkaProducerConfiguration(client: self.kafka).refusedProperty
+        {
+            throw ConfigurationError(setting: "kafka.properties.\(refused.name)", message: "refused: \(refused.reason)")
+        }
+        typealias R = SettingRanges
+        for (setting, value, range) in [("maxInFlight", self.maxInFlight, R.maxInFlight),
+                                         ("maxPendingRecords", self.maxPendingRecords, R.maxPendingRecords),
+                                         ("maxOutageRetries", self.maxOutageRetries, R.maxOutageRetries),
+                                         ("createdTopicPartitions", self.createdTopicPartitions, R.createdTopicPartitions)]
+        where !range.contains(value) {
+            throw ConfigurationError(setting: setting, message: "must be from \(range.lowerBound) to \(range.upperBound)")
+        }
         if self.maxPendingRecords < self.maxInFlight {
             throw ConfigurationError(setting: "maxPendingRecords", message: "must be at least maxInFlight (\(self.maxInFlight))")
         }
-        for (setting, value) in [("commitInterval", self.commitInterval), ("shutdownGracePeriod", self.shutdownGracePeriod),
-                                 ("rebalanceDrainTimeout", self.rebalanceDrainTimeout), ("maxPublishBackoff", self.maxPublishBackoff)]
-        where value <= .zero {
-            throw ConfigurationError(setting: setting, message: "must be positive")
+        for (setting, value, range) in [("commitInterval", self.commitInterval, R.commitInterval),
+                                         ("shutdownGracePeriod", self.shutdownGracePeriod, R.shutdownGracePeriod),
+                                         ("rebalanceDrainTimeout", self.rebalanceDrainTimeout, R.rebalanceDrainTimeout),
+                                         ("maxPublishBackoff", self.maxPublishBackoff, R.maxPublishBackoff)]
+        where !range.contains(value) {
+            throw ConfigurationError(setting: setting, message: "must be from \(range.lowerBound) to \(range.upperBound)")
         }
-        if self.maxOutageRetries < 0 {
-            throw ConfigurationError(setting: "maxOutageRetries", message: "must not be negative")
-        }
-        if self.createdTopicPartitions < 1 {
-            throw ConfigurationError(setting: "createdTopicPartitions", message: "must be at least 1")
-        }
-        if self.limits.maxRecordBytes < 64 || self.limits.maxContextBytes < 2 || self.limits.maxRequestIdLength < 1
-            || self.limits.maxCodeTaskIdLength < 1
+        if !R.maxRecordBytes.contains(self.limits.maxRecordBytes) || !R.maxContextBytes.contains(self.limits.maxContextBytes)
+            || !R.maxIdLength.contains(self.limits.maxRequestIdLength) || !R.maxIdLength.contains(self.limits.maxCodeTaskIdLength)
         {
-            throw ConfigurationError(setting: "limits", message: "the request limits are too small to accept any request")
+            throw ConfigurationError(
+                setting: "limits",
+                message: "maxRecordBytes must be from \(R.maxRecordBytes.lowerBound) to \(R.maxRecordBytes.upperBound), "
+                    + "maxContextBytes from \(R.maxContextBytes.lowerBound) to \(R.maxContextBytes.upperBound), "
+                    + "the id lengths from 1 to \(R.maxIdLength.upperBound)")
         }
+    }
+
+    /// The largest record the worker's producer sends, in bytes: `message.max.bytes` from ``kafka``'s properties,
+    /// else librdkafka's default 1,000,000. Every output and dead-letter record is checked against it.
+    public var maxPublishBytes: Int { KafkaProducerConfiguration(client: self.kafka).maxMessageBytes }
+
+    /// The ranges ``validate()`` enforces (the command line refuses values outside them too).
+    public enum SettingRanges {
+        /// ``maxInFlight``.
+        public static let maxInFlight = 1...10_000
+        /// ``maxPendingRecords``.
+        public static let maxPendingRecords = 1...1_000_000
+        /// ``maxOutageRetries``.
+        public static let maxOutageRetries = 0...1_000
+        /// ``createdTopicPartitions``.
+        public static let createdTopicPartitions = 1...10_000
+        /// ``commitInterval``.
+        public static let commitInterval = Duration.milliseconds(10)...Duration.seconds(3_600)
+        /// ``shutdownGracePeriod``.
+        public static let shutdownGracePeriod = Duration.milliseconds(1)...Duration.seconds(3_600)
+        /// ``rebalanceDrainTimeout``.
+        public static let rebalanceDrainTimeout = Duration.milliseconds(1)...Duration.seconds(3_600)
+        /// ``maxPublishBackoff``.
+        public static let maxPublishBackoff = Duration.milliseconds(1)...Duration.seconds(3_600)
+        /// ``RequestLimits/maxRecordBytes``.
+        public static let maxRecordBytes = 64...100_000_000
+        /// ``RequestLimits/maxContextBytes`` (a limit above ``RequestLimits/maxRecordBytes`` is allowed; the record's
+        /// limit then decides).
+        public static let maxContextBytes = 2...100_000_000
+        /// ``RequestLimits/maxRequestIdLength`` and ``RequestLimits/maxCodeTaskIdLength``.
+        public static let maxIdLength = 1...1_024
     }
 
     private static func isValidTopicName(_ name: String) -> Bool {

@@ -41,11 +41,11 @@ public final class KafkaAdmin: Sendable {
             defer { rd_kafka_queue_destroy(queue) }
             let options = rd_kafka_AdminOptions_new(handle.pointer, RD_KAFKA_ADMIN_OP_CREATETOPICS)
             defer { rd_kafka_AdminOptions_destroy(options) }
-            _ = rd_kafka_AdminOptions_set_operation_timeout(options, Int32(timeout.milliseconds), &errorText, errorText.count)
-            _ = rd_kafka_AdminOptions_set_request_timeout(options, Int32(timeout.milliseconds), &errorText, errorText.count)
+            _ = rd_kafka_AdminOptions_set_operation_timeout(options, timeout.int32Milliseconds, &errorText, errorText.count)
+            _ = rd_kafka_AdminOptions_set_request_timeout(options, timeout.int32Milliseconds, &errorText, errorText.count)
             var topics: [OpaquePointer?] = [topic]
             rd_kafka_CreateTopics(handle.pointer, &topics, 1, options, queue)
-            guard let event = rd_kafka_queue_poll(queue, Int32(timeout.milliseconds) + 1000) else {
+            guard let event = rd_kafka_queue_poll(queue, Int32(clamping: Int(timeout.int32Milliseconds) + 1000)) else {
                 throw KafkaError(code: .timedOut, message: "creating topic \(name) timed out")
             }
             defer { rd_kafka_event_destroy(event) }
@@ -71,7 +71,7 @@ public final class KafkaAdmin: Sendable {
         let handle = handle
         return try await BlockingCall.run { () throws(KafkaError) in
             var metadata: UnsafePointer<rd_kafka_metadata>?
-            try KafkaError.check(rd_kafka_metadata(handle.pointer, 1, nil, &metadata, Int32(timeout.milliseconds)),
+            try KafkaError.check(rd_kafka_metadata(handle.pointer, 1, nil, &metadata, timeout.int32Milliseconds),
                                  "fetch metadata")
             guard let metadata else { return [] }
             defer { rd_kafka_metadata_destroy(metadata) }

@@ -47,9 +47,16 @@ public struct KafkaClientConfiguration: Sendable, CustomStringConvertible {
 }
 
 extension Duration {
-    /// Whole milliseconds, rounded down, for librdkafka's `*.ms` settings and timeouts.
+    /// Whole milliseconds, rounded down, for librdkafka's `*.ms` settings; saturates instead of overflowing, so a
+    /// huge duration becomes a value librdkafka refuses by name rather than a crash.
     var milliseconds: Int {
         let (seconds, attoseconds) = components
-        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+        let (scaled, overflow) = Int(clamping: seconds).multipliedReportingOverflow(by: 1000)
+        if overflow { return seconds < 0 ? Int.min : Int.max }
+        let (total, overflowAgain) = scaled.addingReportingOverflow(Int(attoseconds / 1_000_000_000_000_000))
+        return overflowAgain ? Int.max : total
     }
+
+    /// Milliseconds for librdkafka's `int` timeouts: clamped to 0...Int32.max (about 24.8 days), never a crash.
+    var int32Milliseconds: Int32 { Int32(clamping: max(0, self.milliseconds)) }
 }

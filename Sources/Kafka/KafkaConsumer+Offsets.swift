@@ -9,8 +9,16 @@ extension KafkaConsumer {
     }
 
     /// Stores positions (the next offsets to read) for the next commit.
-    /// - Throws: ``KafkaError`` e.g. when a partition is not assigned to this member.
+    ///
+    /// Refused when librdkafka stores offsets by itself (`enable.auto.offset.store=true`, which
+    /// ``KafkaConsumerConfiguration/validate()`` already refuses): it would commit past records not yet finished.
+    /// - Throws: ``KafkaError`` e.g. when a partition is not assigned to this member; `_INVALID_ARG` (neither
+    ///   retriable nor ignorable) when offsets are stored automatically.
     public func storeOffsets(_ positions: [TopicPartitionOffset]) throws(KafkaError) {
+        guard !storesOffsetsAutomatically else {
+            throw KafkaError(code: .invalidArgument, message: "cannot store offsets: enable.auto.offset.store is on, so "
+                + "librdkafka stores them itself, past unfinished records", isRetriable: false)
+        }
         let list = PartitionList(positions)
         try KafkaError.check(rd_kafka_offsets_store(handle.pointer, list.pointer), "store offsets")
         if let error = PartitionList.firstError(in: list.pointer, context: "store offset") { throw error }
@@ -47,7 +55,7 @@ extension KafkaConsumer {
         let handle = handle
         return try await BlockingCall.run { () throws(KafkaError) in
             let list = PartitionList(partitions)
-            try KafkaError.check(rd_kafka_committed(handle.pointer, list.pointer, Int32(timeout.milliseconds)),
+            try KafkaError.check(rd_kafka_committed(handle.pointer, list.pointer, timeout.int32Milliseconds),
                                  "query committed offsets")
             return list.positions
         }
@@ -59,7 +67,7 @@ extension KafkaConsumer {
         let handle = handle
         try await BlockingCall.run { () throws(KafkaError) in
             let list = PartitionList(positions)
-            try KafkaError.check(rd_kafka_seek_partitions(handle.pointer, list.pointer, Int32(timeout.milliseconds)),
+            try KafkaError.check(rd_kafka_seek_partitions(handle.pointer, list.pointer, timeout.int32Milliseconds),
                                  "seek")
             if let error = PartitionList.firstError(in: list.pointer, context: "seek") { throw error }
         }

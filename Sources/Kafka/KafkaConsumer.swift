@@ -15,15 +15,19 @@ public final class KafkaConsumer: Sendable {
     private let pollQueue = DispatchQueue(label: "codetask.kafka.consumer-poll")
     private let pollBatchSize: Int
     private let readsHeaders: Bool
+    /// Whether librdkafka stores offsets by itself (`enable.auto.offset.store`), as read back from the handle.
+    let storesOffsetsAutomatically: Bool
 
     /// Creates the consumer; it joins the group on ``subscribe(topics:)``.
     /// - Parameters:
     ///   - configuration: group, offsets policy and client settings.
     ///   - rebalanceListener: told of every assignment, revocation and loss before the rebalance completes.
     ///   - logger: receives this client's and librdkafka's log records.
-    /// - Throws: ``KafkaError`` for an invalid configuration or a librdkafka older than 2.2.
+    /// - Throws: ``KafkaError`` for an invalid configuration (including a refused pass-through property, see
+    ///   ``KafkaConsumerConfiguration/validate()``) or a librdkafka older than 2.2.
     public init(configuration: KafkaConsumerConfiguration, rebalanceListener: KafkaRebalanceListener? = nil,
                 logger: Logger) throws(KafkaError) {
+        try configuration.validate()
         let context = ClientContext(logger: logger)
         let core = ConsumerCore(listener: rebalanceListener,
                                 commitStoredOffsetsOnRevoke: configuration.commitStoredOffsetsOnRevoke, logger: logger)
@@ -34,6 +38,7 @@ public final class KafkaConsumer: Sendable {
         self.core = core
         self.pollBatchSize = max(1, configuration.pollBatchSize)
         self.readsHeaders = configuration.readsHeaders
+        self.storesOffsetsAutomatically = handle.booleanProperty("enable.auto.offset.store") ?? true
         // Logs, errors and commit results are then served by the consumer poll.
         _ = rd_kafka_poll_set_consumer(handle.pointer)
     }
@@ -75,7 +80,7 @@ public final class KafkaConsumer: Sendable {
                               timeout: Duration) throws(KafkaError) -> [KafkaMessage] {
         guard !core.state.withLock({ $0.closed }) else { return [] }
         var batch: [KafkaMessage] = []
-        var waitMilliseconds = Int32(timeout.milliseconds)
+        var waitMilliseconds = timeout.int32Milliseconds
         // Records mostly come in runs of one topic: its name is decoded once per run, not once per record.
         var topic: (handle: OpaquePointer?, name: String) = (nil, "")
         while batch.count < maxMessages, let message = rd_kafka_consumer_poll(handle.pointer, waitMilliseconds) {

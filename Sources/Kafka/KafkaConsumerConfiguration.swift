@@ -43,6 +43,33 @@ public struct KafkaConsumerConfiguration: Sendable {
         self.groupID = groupID
     }
 
+    /// The first pass-through property that would break this consumer's guarantees, if any: `enable.auto.commit`
+    /// or `enable.auto.offset.store` other than false (offsets of unfinished records would be committed),
+    /// `partition.assignment.strategy` other than `cooperative-sticky`, `group.protocol` other than `classic`
+    /// (the rebalance handling assigns incrementally), a `group.id` other than ``groupID``, and a
+    /// `message.max.bytes` outside librdkafka's range.
+    public var refusedProperty: RefusedProperty? {
+        if let group = client.properties["group.id"], group != groupID {
+            return RefusedProperty(name: "group.id", reason: "set the consumer group with groupID, not as a property")
+        }
+        return RefusedProperty.first(in: client.properties, breaking: Self.rules + RefusedProperty.commonRules)
+    }
+
+    /// Checks the pass-through properties (see ``refusedProperty``).
+    /// - Throws: ``KafkaError`` (`_INVALID_ARG`, not retriable) naming the refused property.
+    public func validate() throws(KafkaError) {
+        if let refusedProperty { throw refusedProperty.error }
+    }
+
+    private static let rules: [RefusedProperty.Rule] = [
+        .mustBeOff("enable.auto.commit", "offsets are committed by the application once their records are finished"),
+        .mustBeOff(
+            "enable.auto.offset.store",
+            "librdkafka would store the offset of every record handed out, finished or not, and commit past unfinished work"),
+        .oneOf("partition.assignment.strategy", ["cooperative-sticky"], "revocations are handled incrementally"),
+        .oneOf("group.protocol", ["classic"], "revocations are handled by the classic protocol's rebalance callback"),
+    ]
+
     var librdkafkaProperties: [String: String] {
         client.librdkafkaProperties([
             "group.id": groupID,

@@ -3,8 +3,10 @@ internal import CRdKafka
 /// An error from the Kafka layer: a librdkafka error code, a message, and what the caller can do about it.
 ///
 /// `isRetriable` says that the same operation may succeed if tried again later (a broker down, a timeout,
-/// a full queue); `isFatal` that the client instance can no longer be used and must be recreated;
-/// `transactionRequiresAbort` that the current transaction must be aborted before anything else.
+/// a full queue); `isPermanent` that the record concerned can never be published as it is (too large, invalid,
+/// not authorised, its topic gone), so retrying it is pointless; `isFatal` that the client instance can no longer
+/// be used and must be recreated; `transactionRequiresAbort` that the current transaction must be aborted before
+/// anything else. An error that is none of these (a closed client, a purge at shutdown) is the caller's to judge.
 public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The error code, as librdkafka numbers and names it (`_MSG_TIMED_OUT`, `UNKNOWN_TOPIC_OR_PART`, ...).
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -59,6 +61,14 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let notEnoughReplicas = Code(RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS)
         /// The librdkafka found at run time is too old.
         public static let unsupportedVersion = Code(RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED)
+        /// The record is larger than the producer's `message.max.bytes` or the broker's limit.
+        public static let messageSizeTooLarge = Code(RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)
+        /// The broker refused the record as invalid.
+        public static let invalidRecord = Code(RD_KAFKA_RESP_ERR_INVALID_RECORD)
+        /// The client may not write to (or read from) the topic.
+        public static let topicAuthorizationFailed = Code(RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED)
+        /// The topic is not known to the client (deleted, or never created).
+        public static let unknownTopic = Code(RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC)
     }
 
     /// What went wrong, by code.
@@ -71,6 +81,12 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
     public let isFatal: Bool
     /// The current transaction must be aborted.
     public let transactionRequiresAbort: Bool
+
+    /// The record concerned can never be published as it is: it is too large, invalid, refused by a policy, the
+    /// client is not authorised, or its topic does not exist (the worker checks its topics at start-up, so a topic
+    /// unknown later is gone). Retrying the same record is pointless; publish something else instead (the
+    /// worker dead-letters it). Never true together with ``isRetriable``.
+    public var isPermanent: Bool { !self.isRetriable && Self.permanentCodes.contains(self.code) }
 
     /// Creates an error; retriability defaults to what the code implies.
     public init(code: Code, message: String, isRetriable: Bool? = nil, isFatal: Bool = false,
@@ -112,8 +128,20 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        "KafkaError(\(code.name)\(isRetriable ? ", retriable" : "")\(isFatal ? ", fatal" : ""): \(message)"
+        "KafkaError(\(code.name)\(isRetriable ? ", retriable" : "")\(isPermanent ? ", permanent" : "")"
+            + "\(isFatal ? ", fatal" : ""): \(message)"
     }
+
+    /// Codes that say a record can never be published as it is (see ``isPermanent``).
+    static let permanentCodes: Set<Code> = Set([
+        RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE, RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE, RD_KAFKA_RESP_ERR_INVALID_RECORD,
+        RD_KAFKA_RESP_ERR_INVALID_MSG, RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE, RD_KAFKA_RESP_ERR__BAD_MSG,
+        RD_KAFKA_RESP_ERR_INVALID_TIMESTAMP, RD_KAFKA_RESP_ERR_POLICY_VIOLATION,
+        RD_KAFKA_RESP_ERR_UNSUPPORTED_FOR_MESSAGE_FORMAT, RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION,
+        RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED, RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED,
+        RD_KAFKA_RESP_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED, RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC,
+        RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART,
+    ].map(Code.init))
 
     /// Codes that describe a passing condition: the operation may succeed later.
     static let retriableCodes: Set<Code> = Set([

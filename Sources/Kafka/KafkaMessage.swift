@@ -8,8 +8,10 @@ public struct KafkaMessage: Sendable, Hashable {
     public var offset: Int64
     /// The record key, or `nil` when it has none.
     public var key: [UInt8]?
-    /// The record value (empty for a null value).
+    /// The record value (empty for a null value; ``isTombstone`` tells the two apart).
     public var value: [UInt8]
+    /// Whether the value is null (a tombstone), not merely empty.
+    public var isTombstone: Bool = false
     /// The record headers, in order.
     public var headers: [KafkaHeader]
     /// The record timestamp in milliseconds since the epoch, when the broker or producer set one.
@@ -45,6 +47,7 @@ public struct KafkaMessage: Sendable, Hashable {
         self.init(topicPartition: TopicPartition(topic: topic, partition: m.partition), offset: m.offset,
                   key: key, value: value, headers: readsHeaders ? Self.headers(of: message) : [],
                   timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp)
+        self.isTombstone = m.payload == nil
     }
 
     private static func headers(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> [KafkaHeader] {

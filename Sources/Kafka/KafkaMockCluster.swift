@@ -70,7 +70,7 @@ public final class KafkaMockCluster: Sendable {
 
     /// Delays every answer of a broker by `delay`.
     public func setRoundTripDelay(_ delay: Duration, broker: Int32) throws(KafkaError) {
-        try KafkaError.check(rd_kafka_mock_broker_set_rtt(cluster.pointer, broker, Int32(delay.milliseconds)),
+        try KafkaError.check(rd_kafka_mock_broker_set_rtt(cluster.pointer, broker, delay.int32Milliseconds),
                              "broker \(broker) round-trip delay")
     }
 

@@ -8,6 +8,8 @@ public struct KafkaOutgoingMessage: Sendable, Hashable {
     public var key: [UInt8]?
     /// The record value.
     public var value: [UInt8]
+    /// Whether to write a null value (a tombstone) instead of ``value``, which must then be empty.
+    public var isTombstone: Bool = false
     /// The record headers, in order.
     public var headers: [KafkaHeader]
 
@@ -25,6 +27,26 @@ public struct KafkaOutgoingMessage: Sendable, Hashable {
         self.init(topic: topic, partition: partition, key: key.map { Array($0.utf8) }, value: Array(value.utf8),
                   headers: headers)
     }
+}
+
+extension KafkaOutgoingMessage {
+    /// Per-record framing librdkafka adds to key, value and headers when it checks `message.max.bytes`
+    /// (`RD_KAFKAP_MESSAGE_V2_MAX_OVERHEAD`: length, attributes, timestamp and offset deltas, key and value
+    /// lengths, header count, each at its largest varint size).
+    static let maximumRecordOverhead = 36
+
+    /// The most bytes this record can count for against the producer's `message.max.bytes`: librdkafka refuses
+    /// a record at once with `MSG_SIZE_TOO_LARGE` when this exceeds the limit. Header lengths are counted at
+    /// their largest varint size, so the estimate is never below librdkafka's own count.
+    public var maximumWireSize: Int {
+        Self.maximumRecordOverhead + (self.key?.count ?? 0) + self.value.count
+            + self.headers.reduce(0) { $0 + $1.maximumWireSize }
+    }
+}
+
+extension KafkaHeader {
+    /// The most bytes this header takes in a record: name and value with their varint lengths.
+    public var maximumWireSize: Int { 10 + self.name.utf8.count + (self.value?.count ?? 0) }
 }
 
 /// Where the broker stored a produced record.

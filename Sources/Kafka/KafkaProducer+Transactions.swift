@@ -9,7 +9,7 @@ internal import CRdKafka
 extension KafkaProducer {
     /// Registers the transactional id with the coordinator and fences older producers using it.
     public func initTransactions(timeout: Duration) async throws(KafkaError) {
-        try await transactionCall("init transactions") { rk in rd_kafka_init_transactions(rk, Int32(timeout.milliseconds)) }
+        try await transactionCall("init transactions") { rk in rd_kafka_init_transactions(rk, timeout.int32Milliseconds) }
     }
 
     /// Starts a transaction; every record sent until commit or abort belongs to it.
@@ -29,18 +29,18 @@ extension KafkaProducer {
             let list = PartitionList(positions)
             let metadata = rd_kafka_consumer_group_metadata(consumerHandle.pointer)
             defer { rd_kafka_consumer_group_metadata_destroy(metadata) }
-            return rd_kafka_send_offsets_to_transaction(rk, list.pointer, metadata, Int32(timeout.milliseconds))
+            return rd_kafka_send_offsets_to_transaction(rk, list.pointer, metadata, timeout.int32Milliseconds)
         }
     }
 
     /// Commits the current transaction (flushing its records first).
     public func commitTransaction(timeout: Duration) async throws(KafkaError) {
-        try await transactionCall("commit transaction") { rk in rd_kafka_commit_transaction(rk, Int32(timeout.milliseconds)) }
+        try await transactionCall("commit transaction") { rk in rd_kafka_commit_transaction(rk, timeout.int32Milliseconds) }
     }
 
     /// Aborts the current transaction: its records are never shown to read_committed consumers.
     public func abortTransaction(timeout: Duration) async throws(KafkaError) {
-        try await transactionCall("abort transaction") { rk in rd_kafka_abort_transaction(rk, Int32(timeout.milliseconds)) }
+        try await transactionCall("abort transaction") { rk in rd_kafka_abort_transaction(rk, timeout.int32Milliseconds) }
     }
 
     private func transactionCall(_ what: String,

@@ -16,10 +16,15 @@ public final class KafkaProducer: Sendable {
     private let closed = Atomic(false)
     private let serving: DeliveryReportServing
     let logger: Logger
+    /// The producer's `message.max.bytes`: the largest record it accepts (see ``checkSize(_:)``).
+    public let maxMessageBytes: Int
 
     /// Creates the producer and starts its polling thread.
-    /// - Throws: ``KafkaError`` for an invalid configuration or a librdkafka older than 2.2.
+    /// - Throws: ``KafkaError`` for an invalid configuration (including a refused pass-through property, see
+    ///   ``KafkaProducerConfiguration/validate()``) or a librdkafka older than 2.2.
     public init(configuration: KafkaProducerConfiguration, logger: Logger) throws(KafkaError) {
+        try configuration.validate()
+        self.maxMessageBytes = configuration.maxMessageBytes
         let context = ClientContext(logger: logger)
         let handle = try RdKafkaHandle(kind: .producer, properties: configuration.librdkafkaProperties,
                                        context: context) { conf in
@@ -66,6 +71,24 @@ public final class KafkaProducer: Sendable {
         }
     }
 
+    /// Whether `message` is small enough for this producer (``maxMessageBytes``).
+    public func fits(_ message: KafkaOutgoingMessage) -> Bool {
+        message.maximumWireSize <= self.maxMessageBytes
+    }
+
+    /// Checks a record against ``maxMessageBytes`` before it is sent; ``send(_:)`` and ``enqueue(_:onDelivery:)``
+    /// check too, so a record that is too large never reaches librdkafka.
+    /// - Throws: ``KafkaError/Code/messageSizeTooLarge`` (permanent) naming the sizes.
+    public func checkSize(_ message: KafkaOutgoingMessage) throws(KafkaError) {
+        let size = message.maximumWireSize
+        guard size <= self.maxMessageBytes else {
+            throw KafkaError(
+                code: .messageSizeTooLarge,
+                message: "a record of up to \(size) bytes for \(message.topic) exceeds the producer's message.max.bytes "
+                    + "(\(self.maxMessageBytes))", isRetriable: false)
+        }
+    }
+
     /// Enqueues a record and calls `onDelivery` when its fate is known.
     ///
     /// The fastest way to produce many records: no task per record. `onDelivery` is called exactly once
@@ -78,14 +101,17 @@ public final class KafkaProducer: Sendable {
         guard !closed.load(ordering: .acquiring) else {
             throw KafkaError(code: .state, message: "the producer is closed", isRetriable: false)
         }
+        try checkSize(message)
         defer { serving.afterEnqueue() }
         let topic = topicHandle(message.topic)
         let callback = Unmanaged.passRetained(DeliveryCallback(topic: message.topic, onDelivery)).toOpaque()
         let headers = Self.makeHeaders(message.headers)
-        let error: OpaquePointer? = message.value.withUnsafeBytes { value in
+        // librdkafka writes a null value for a NULL pointer: an empty value gets a real (unread) byte to point at.
+        let valueBytes: [UInt8]? = message.isTombstone ? nil : (message.value.isEmpty ? [0] : message.value)
+        let error: OpaquePointer? = withOptionalBytes(valueBytes) { value in
             withOptionalBytes(message.key) { key in
                 codetask_produce(handle.pointer, topic, message.partition ?? RD_KAFKA_PARTITION_UA,
-                                 value.baseAddress, value.count, key?.baseAddress, key?.count ?? 0,
+                                 value?.baseAddress, message.value.count, key?.baseAddress, key?.count ?? 0,
                                  headers, callback)
             }
         }
@@ -101,7 +127,7 @@ public final class KafkaProducer: Sendable {
     public func flush(timeout: Duration) async throws(KafkaError) {
         let handle = handle
         try await BlockingCall.run { () throws(KafkaError) in
-            try KafkaError.check(rd_kafka_flush(handle.pointer, Int32(timeout.milliseconds)), "flush")
+            try KafkaError.check(rd_kafka_flush(handle.pointer, timeout.int32Milliseconds), "flush")
         }
     }
 
@@ -117,7 +143,7 @@ public final class KafkaProducer: Sendable {
 
     private func shutDown(flushTimeout: Duration) {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        _ = rd_kafka_flush(handle.pointer, Int32(flushTimeout.milliseconds))
+        _ = rd_kafka_flush(handle.pointer, flushTimeout.int32Milliseconds)
         // Whatever is left gets a purge error through its delivery callback, so no sender waits forever.
         _ = rd_kafka_purge(handle.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
         poller.stop()

@@ -46,6 +46,14 @@ final class RdKafkaHandle: @unchecked Sendable {
         rd_kafka_destroy(pointer)
     }
 
+    /// A boolean property as the instance really uses it; `nil` when it cannot be read.
+    func booleanProperty(_ name: String) -> Bool? {
+        var buffer = [CChar](repeating: 0, count: 16)
+        var size = buffer.count
+        guard rd_kafka_conf_get(rd_kafka_conf(pointer), name, &buffer, &size) == RD_KAFKA_CONF_OK else { return nil }
+        return String(nulTerminated: buffer) == "true"
+    }
+
     /// The fatal error librdkafka reported for this instance, if any.
     var fatalError: KafkaError? { context.fatalError.withLock { $0 } }
 }

@@ -14,7 +14,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Log level of the worker's own log (stderr).") var logLevel = "warning"
 
     func run() async throws {
-        guard self.requests > 0 else { throw ValidationError("--requests: must be at least 1") }
+        guard (1...100_000).contains(self.requests) else { throw ValidationError("--requests: must be from 1 to 100000") }
         guard let level = Logger.Level(rawValue: self.logLevel) else { throw ValidationError("--log-level: '\(self.logLevel)' is not a level") }
         LogSetup.bootstrap(level: level)
         var options = Demo.Options()

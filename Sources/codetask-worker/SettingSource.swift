@@ -14,11 +14,15 @@ struct SettingSource {
     }
 
     /// A parsed value: flag, variable or default.
+    /// - Parameter expected: What a valid value is, for the message (e.g. "a whole number from 1 to 100").
     /// - Throws: `ValidationError` naming the flag and the variable when the text does not parse.
-    func value<T>(_ flag: String?, env: String, name: String, default fallback: T, parse: (String) -> T?) throws -> T {
+    func value<T>(
+        _ flag: String?, env: String, name: String, default fallback: T, expected: String = "a valid value",
+        parse: (String) -> T?
+    ) throws -> T {
         guard let text = self.string(flag, env: env) else { return fallback }
-        guard let value = parse(text) else {
-            throw ValidationError("--\(name) / \(env): '\(text)' is not a valid value")
+        guard let value = parse(text.trimmingCharacters(in: .whitespaces)) else {
+            throw ValidationError("--\(name) / \(env): '\(text.prefix(64))' is not \(expected)")
         }
         return value
     }

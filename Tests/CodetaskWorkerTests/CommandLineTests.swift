@@ -34,6 +34,29 @@ struct CommandLineTests {
         BadSetting(arguments: ["--kafka-property", "acks"], environment: [:], named: "--kafka-property"),
         BadSetting(arguments: ["--max-in-flight", "50", "--max-pending", "10"], environment: [:], named: "maxPendingRecords"),
         BadSetting(arguments: ["--output-topic", "bad topic"], environment: [:], named: "topics.output"),
+        // Huge values and huge exponents: refused by range before any conversion (1e300 s once crashed with SIGILL).
+        BadSetting(arguments: ["--attempt-timeout", "1e300"], environment: [:], named: "--attempt-timeout / CODETASK_ATTEMPT_TIMEOUT"),
+        BadSetting(arguments: ["--request-deadline", "1e999999"], environment: [:], named: "--request-deadline"),
+        BadSetting(arguments: [], environment: ["CODETASK_COMMIT_INTERVAL": "9.3e18"], named: "--commit-interval / CODETASK_COMMIT_INTERVAL"),
+        BadSetting(arguments: ["--shutdown-grace", "1e-400"], environment: [:], named: "--shutdown-grace"),
+        BadSetting(arguments: ["--breaker-open", "nan"], environment: [:], named: "--breaker-open"),
+        BadSetting(arguments: ["--rebalance-drain", "inf"], environment: [:], named: "--rebalance-drain"),
+        BadSetting(arguments: ["--max-attempts", "101"], environment: [:], named: "--max-attempts"),
+        BadSetting(arguments: ["--max-in-flight", "99999999999999999999999"], environment: [:], named: "--max-in-flight"),
+        BadSetting(arguments: ["--max-pending", "1000001"], environment: [:], named: "--max-pending"),
+        BadSetting(arguments: ["--breaker-failures", "10001"], environment: [:], named: "--breaker-failures"),
+        BadSetting(arguments: ["--max-connections", "1025"], environment: [:], named: "--max-connections"),
+        BadSetting(arguments: ["--max-outage-retries", "-1"], environment: [:], named: "--max-outage-retries"),
+        BadSetting(arguments: ["--rate-limit", "1e300"], environment: [:], named: "--rate-limit / CODETASK_RATE_LIMIT"),
+    ] + refusedProperties.map { property in
+        BadSetting(arguments: ["--kafka-property", property], environment: [:], named: String(property.prefix { $0 != "=" }))
+    }
+
+    /// Kafka properties that would break the worker's guarantees; each must be named at start-up.
+    static let refusedProperties = [
+        "enable.auto.commit=true", "enable.auto.offset.store=true", "enable.idempotence=false", "acks=1", "acks=0",
+        "request.required.acks=1", "delivery.report.only.error=true", "partition.assignment.strategy=range",
+        "group.protocol=consumer", "transactional.id=tx", "message.max.bytes=10", "group.id=elsewhere", "message.timeout.ms=0",
     ]
 
     @Test("a bad setting stops start-up at once with exit status 64, naming it, printing no secret", arguments: badSettings)
@@ -61,6 +84,25 @@ struct CommandLineTests {
             #expect(output.contains(expected), "\(expected) is missing from \(output)")
         }
         #expect(!output.contains(Self.password), "a secret was printed")
+    }
+
+    @Test("a refused Kafka property in the properties file is named too")
+    func refusedPropertyInFile() throws {
+        let path = NSTemporaryDirectory() + "/\(UUID().uuidString)-kafka.properties"
+        try "# tuning\nlinger.ms=10\nenable.auto.offset.store=true\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (status, output) = try Self.run(["run", "--kafka-properties", path], environment: Self.environment)
+        #expect(status == 64, "\(output)")
+        #expect(output.contains("enable.auto.offset.store"), "\(output)")
+    }
+
+    @Test("values at the ends of each range are accepted")
+    func rangeEnds() throws {
+        let (status, output) = try Self.run(
+            ["run", "--print-configuration", "--attempt-timeout", "3600", "--request-deadline", "0.001", "--max-attempts", "100",
+             "--max-outage-retries", "0", "--rate-limit", "100000", "--max-in-flight", "10000", "--max-pending", "1000000"],
+            environment: Self.environment)
+        #expect(status == 0, "\(output)")
     }
 
     @Test("--help lists every setting with its variable")

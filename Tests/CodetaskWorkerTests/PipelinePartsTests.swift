@@ -35,7 +35,20 @@ struct PipelinePartsTests {
         #expect(parsed["source"]?["offset"] == .integer(9))
     }
 
-    @Test("a bad setting is named", arguments: ["groupID", "topics.output", "topics", "maxInFlight", "commitInterval", "kafka.bootstrapServers"])
+    @Test("the producer's limit is exposed: librdkafka's default, or message.max.bytes from the properties")
+    func maxPublishBytes() {
+        var configuration = WorkerConfiguration(
+            kafka: KafkaClientConfiguration(bootstrapServers: ["localhost:9092"]),
+            informatica: InformaticaConfiguration(session: .fixedSession(sessionId: Secret("s"), serverURL: "https://example.com")))
+        #expect(configuration.maxPublishBytes == 1_000_000)
+        configuration.kafka.properties["message.max.bytes"] = "2000000"
+        #expect(configuration.maxPublishBytes == 2_000_000)
+    }
+
+    @Test("a bad setting is named", arguments: [
+        "groupID", "topics.output", "topics", "maxInFlight", "commitInterval", "kafka.bootstrapServers",
+        "kafka.properties.enable.auto.commit", "kafka.properties.acks", "maxOutageRetries", "maxPublishBackoff", "limits",
+    ])
     func configuration(setting: String) {
         var configuration = WorkerConfiguration(
             kafka: KafkaClientConfiguration(bootstrapServers: ["localhost:9092"]),
@@ -47,6 +60,11 @@ struct PipelinePartsTests {
         case "topics": configuration.topics.deadLetter = configuration.topics.input
         case "maxInFlight": configuration.maxInFlight = 0
         case "commitInterval": configuration.commitInterval = .zero
+        case "kafka.properties.enable.auto.commit": configuration.kafka.properties["enable.auto.commit"] = "true"
+        case "kafka.properties.acks": configuration.kafka.properties["acks"] = "1"
+        case "maxOutageRetries": configuration.maxOutageRetries = 1_001
+        case "maxPublishBackoff": configuration.maxPublishBackoff = .seconds(1e12)
+        case "limits": configuration.limits.maxRequestIdLength = 0
         default: configuration.kafka.bootstrapServers = []
         }
         #expect {
