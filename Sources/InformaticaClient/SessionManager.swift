@@ -70,6 +70,14 @@ final class SessionManager: Sendable {
         self.machine.withLock { $0.markUsed(sessionId: sessionId, at: now) }
     }
 
+    /// How many callers wait for a running login (for tests).
+    var loginWaiters: Int {
+        self.machine.withLock { machine in
+            if case .loggingIn(_, let waiters) = machine.state { return waiters.count }
+            return 0
+        }
+    }
+
     /// Removes the password and the current and previous session ids from text that came from Informatica.
     var redactor: SecretRedactor {
         let ids = self.machine.withLock { $0.recentIds }
