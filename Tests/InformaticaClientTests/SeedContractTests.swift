@@ -102,7 +102,7 @@ struct SeedContractTests {
     func rawFields() async throws {
         let capture = LogCapture()
         let clock = ManualClock()
-        let body = #"{"summary":"ok é\/","jobId":12345678901234567890123,"codeTaskInstanceName":"D-2","#
+        let body = #"{"summary":"ok \u00e9\/","jobId":12345678901234567890123,"codeTaskInstanceName":"D\u002d2","#
             + #""sparkCodeTaskResponseBody":{"z":1.50,"a":1e400},"more":[1, 2]}"#
         let transport = ScriptedTransport([.respond(status: 200, body: body)], clock: clock)
         let client = try TestClients.scripted(transport: transport, clock: clock, capture: capture)
