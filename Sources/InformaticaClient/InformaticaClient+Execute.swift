@@ -56,6 +56,10 @@ extension InformaticaClient {
             do {
                 session = try await self.sessions.session()
             } catch {
+                if Task.isCancelled {
+                    self.breaker.record(.neutral, probe: probe)
+                    return .failure(run.cancelled())
+                }
                 let details = self.sessions.redactor(error.details)
                 run.record(
                     target: .login,

@@ -51,15 +51,17 @@ extension InformaticaClient {
             self.logger.info("Code task start failed", metadata: [LogKey.codeTaskId: "\(codeTaskId)", LogKey.error: "\(failure)"])
             return .failed(failure)
         case .success(let delivered):
+            // The answer is passed on byte for byte, except that an echoed session id or password is removed.
+            let body = self.sessions.redactor(bytes: delivered.response.body)
             guard
                 let started = CodeTaskStarted(
-                    body: delivered.response.body,
+                    body: body,
                     httpStatus: delivered.response.status,
                     attempts: delivered.attempts
                 )
             else {
                 // The job probably runs: the answer is not retried, and the call ends as unreadable.
-                let excerpt = ErrorDetails.excerpt(self.sessions.redactor(String(decoding: delivered.response.body, as: UTF8.self)))
+                let excerpt = ErrorDetails.excerpt(String(decoding: body, as: UTF8.self))
                 var attempts = delivered.attempts
                 if let last = attempts.indices.last { attempts[last].delivery = .answerUnreadable }
                 let failure = InformaticaFailure(

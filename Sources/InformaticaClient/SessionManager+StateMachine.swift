@@ -19,7 +19,8 @@ extension SessionManager {
             case idle
             case ready(Session)
             /// A login runs; `current` is the session it replaces while that one is still accepted.
-            case loggingIn(current: Session?, waiters: [Waiter])
+            /// Waiters are keyed by an id so that a cancelled caller can leave the queue.
+            case loggingIn(current: Session?, waiters: [(id: UInt64, waiter: Waiter)])
             case closed
         }
 
@@ -55,7 +56,7 @@ extension SessionManager {
 
         /// Hands out the session, makes the caller the login leader, or queues it behind the running login.
         /// While a refresh runs, the session it replaces is handed out as long as the service still accepts it.
-        mutating func acquire(now: Date, waiter: Waiter) -> AcquireAction {
+        mutating func acquire(now: Date, id: UInt64, waiter: Waiter) -> AcquireAction {
             switch self.state {
             case .ready(let session) where !session.needsRefresh(at: now, settings: self.settings):
                 self.uses[session.id, default: 0] += 1
@@ -72,7 +73,7 @@ extension SessionManager {
                 self.uses[current.id, default: 0] += 1
                 return .resume(.session(current))
             case .loggingIn(_, var waiters):
-                waiters.append(waiter)
+                waiters.append((id, waiter))
                 self.state = .loggingIn(current: nil, waiters: waiters)
                 return .wait
             case .closed:
@@ -83,7 +84,8 @@ extension SessionManager {
         /// Stores the new session; returns the waiters to resume with it (each counted as a use) and the
         /// replaced session to log out now, when no call uses it.
         mutating func loginSucceeded(_ session: Session) -> (waiters: [Waiter], logout: Session?) {
-            guard case .loggingIn(let current, let waiters) = self.state else { return ([], nil) }
+            guard case .loggingIn(let current, let queued) = self.state else { return ([], nil) }
+            let waiters = queued.map(\.waiter)
             self.state = .ready(session)
             self.remember(session.id)
             self.uses[session.id, default: 0] += waiters.count + 1  // the leader too
@@ -98,7 +100,18 @@ extension SessionManager {
         mutating func loginFailed() -> [Waiter] {
             guard case .loggingIn(let current, let waiters) = self.state else { return [] }
             self.state = current.map { .ready($0) } ?? .idle
-            return waiters
+            return waiters.map(\.waiter)
+        }
+
+        /// Takes a cancelled caller out of the login queue; returns its waiter to fail, or `nil` when it was
+        /// already served.
+        mutating func cancelWait(id: UInt64) -> Waiter? {
+            guard case .loggingIn(let current, var waiters) = self.state, let index = waiters.firstIndex(where: { $0.id == id }) else {
+                return nil
+            }
+            let waiter = waiters.remove(at: index).waiter
+            self.state = .loggingIn(current: current, waiters: waiters)
+            return waiter
         }
 
         /// A call with `sessionId` ended; returns a replaced session to log out when it was its last call.
@@ -142,7 +155,7 @@ extension SessionManager {
             let retired = Array(self.retired.values)
             switch self.state {
             case .ready(let session): return (retired + [session], [])
-            case .loggingIn(let current, let waiters): return (retired + (current.map { [$0] } ?? []), waiters)
+            case .loggingIn(let current, let waiters): return (retired + (current.map { [$0] } ?? []), waiters.map(\.waiter))
             case .idle, .closed: return (retired, [])
             }
         }

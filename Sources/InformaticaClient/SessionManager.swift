@@ -12,6 +12,7 @@ final class SessionManager: Sendable {
     private let clock: any InformaticaClock
     private let logger: Logger
     private let password: Secret?
+    private let nextWaiter = Atomic<UInt64>(0)
 
     init(authenticator: SessionAuthenticator, settings: SessionSettings, clock: any InformaticaClock, logger: Logger) {
         self.machine = Mutex(StateMachine(settings: settings))
@@ -31,19 +32,24 @@ final class SessionManager: Sendable {
         let now = self.clock.now()
         if let session = self.machine.withLock({ $0.takeFreshSession(now: now) }) { return session }
         let acquired: Acquired
+        let id = self.nextWaiter.add(1, ordering: .relaxed).newValue
         do {
-            acquired = try await withCheckedThrowingContinuation { (waiter: StateMachine.Waiter) in
-                let action = self.machine.withLock { $0.acquire(now: now, waiter: waiter) }
-                switch action {
-                case .resume(let acquired): waiter.resume(returning: acquired)
-                case .wait: break
-                case .fail: waiter.resume(throwing: Self.closedFailure)
+            acquired = try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (waiter: StateMachine.Waiter) in
+                    let action = self.machine.withLock { $0.acquire(now: now, id: id, waiter: waiter) }
+                    switch action {
+                    case .resume(let acquired): waiter.resume(returning: acquired)
+                    case .wait: if Task.isCancelled { self.cancelWait(id) }
+                    case .fail: waiter.resume(throwing: Self.closedFailure)
+                    }
                 }
+            } onCancel: {
+                self.cancelWait(id)
             }
         } catch let failure as LoginFailure {
             throw failure
         } catch {
-            throw Self.closedFailure
+            throw Self.cancelledFailure
         }
         switch acquired {
         case .session(let session):
@@ -112,6 +118,17 @@ final class SessionManager: Sendable {
             throw failure
         }
     }
+
+    /// A caller cancelled while it waited for a login leaves the queue at once.
+    private func cancelWait(_ id: UInt64) {
+        self.machine.withLock { $0.cancelWait(id: id) }?.resume(throwing: CancellationError())
+    }
+
+    private static let cancelledFailure = LoginFailure(
+        outcome: .permanent,
+        status: nil,
+        details: ErrorDetails(code: InformaticaFailure.cancelledCode, message: "cancelled while waiting for a login", requestId: nil)
+    )
 
     private static let closedFailure = LoginFailure(
         outcome: .permanent,

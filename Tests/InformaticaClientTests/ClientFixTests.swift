@@ -128,4 +128,51 @@ struct ClientFixTests {
         #expect(clock.sleeps.isEmpty)
         await client.shutdown()
     }
+    @Test("a caller cancelled while it waits behind a shared login stops at once, without a call")
+    func cancelledLoginWaiter() async throws {
+        let capture = LogCapture()
+        let clock = ManualClock()
+        let transport = GatedTransport(loginAnswers: [Self.v3Login("SESSION-ONE-abcdefghijklmnop")])
+        let client = try Self.client(Self.v3Configuration(), transport, clock, capture)
+        let leader = Task { await client.startCodeTask(codeTaskId: "lead") }
+        await Self.waitUntil("the login is held") { transport.heldLogins == 1 }
+        let waiter = Task { await client.startCodeTask(codeTaskId: "wait") }
+        await Self.waitUntil("a second caller waits for the login") { client.sessions.loginWaiters == 1 }
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(10))
+            transport.open()
+        }
+        waiter.cancel()
+        let cancelled = await waiter.value
+        let heldWhileCancelled = transport.heldLogins == 1
+        transport.open()
+        watchdog.cancel()
+        #expect(heldWhileCancelled)
+        guard case .failed(let failure) = cancelled else {
+            Issue.record("expected a failure, got \(cancelled)")
+            return
+        }
+        #expect(failure.code == InformaticaFailure.cancelledCode)
+        #expect(await leader.value.jobId != nil)
+        #expect(transport.requests.filter { $0.url.hasSuffix("/CodeTask/Start") }.count == 1)
+        await client.shutdown()
+    }
+
+    @Test("a started answer that echoes the session id is passed on without it")
+    func echoInStartedAnswer() async throws {
+        let capture = LogCapture()
+        let clock = ManualClock()
+        let body = #"{"jobId":"J1","summary":"started with session \#(TestClients.sessionId)","n":12345678901234567890123}"#
+        let transport = ScriptedTransport([.respond(status: 200, body: body)], clock: clock)
+        let client = try TestClients.scripted(transport: transport, clock: clock, capture: capture)
+        guard case .started(let started) = await client.startCodeTask(codeTaskId: "a") else {
+            Issue.record("expected a start")
+            return
+        }
+        #expect(!started.rawJSON.contains(TestClients.sessionId))
+        #expect(started.rawJSON(of: "summary") == #""started with session <redacted>""#)
+        #expect(started.rawJSON(of: "n") == "12345678901234567890123")
+        await client.shutdown()
+        #expect(!capture.containsAny(of: [TestClients.sessionId]))
+    }
 }
