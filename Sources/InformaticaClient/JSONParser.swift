@@ -1,5 +1,11 @@
 /// A small, allocation-light JSON parser producing ``JSONValue``; the client parses every answer with it
 /// (Foundation's `JSONDecoder` into an untyped value costs several times more per call).
+///
+/// It follows RFC 8259 exactly: numbers match `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?` and keep
+/// their text (``JSONNumber``; `007`, `01`, `1.`, `-.5` and `+1` are refused, `1e400` is accepted); strings must
+/// be valid UTF-8 without raw control characters; a `\u` surrogate must be a high one followed by a low one
+/// (a lone surrogate is always refused, never replaced); no byte-order mark, comments or trailing commas.
+/// Objects may repeat a name (``parseMembers(_:)`` keeps every member; ``JSONValue/object(_:)`` the last).
 public struct JSONParser {
     /// Why a document did not parse.
     public struct Failure: Error, Hashable, CustomStringConvertible {
