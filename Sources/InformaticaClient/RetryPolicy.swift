@@ -23,11 +23,14 @@ public struct RetryPolicy: Sendable, Hashable {
     public var inDoubt: InDoubtPolicy = .retry
 
     /// What the client does after an attempt whose request was written but whose fate is unknown.
-    public enum InDoubtPolicy: String, Sendable, Hashable, CaseIterable {
+    public enum InDoubtPolicy: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
         /// Try again (a second job may start; the attempt is counted in `inDoubtAttempts`).
         case retry
         /// End the call with category `in_doubt`, so that nothing can start twice.
         case fail
+
+        /// `retry` or `fail`.
+        public var description: String { self.rawValue }
     }
 
     /// Creates the default policy; change the properties as needed.
