@@ -141,12 +141,14 @@ extension InformaticaClient {
         } catch {
             let latency = self.clock.now().duration(since: now)
             guard let transportError = error as? TransportError, !Task.isCancelled else {
-                // The caller gave up; that says nothing about the service's health. The request may have been written.
+                // The caller gave up; that says nothing about the service's health. Unless the transport says
+                // the request was never written, it may have been.
+                let stage = (error as? TransportError)?.stage
                 run.record(
                     target: .request,
                     status: nil,
                     outcome: .retriable,
-                    delivery: .inDoubt,
+                    delivery: stage == .notSent ? .notSent : .inDoubt,
                     latency: latency,
                     details: ErrorDetails(code: InformaticaFailure.cancelledCode, message: "cancelled", requestId: nil)
                 )

@@ -59,7 +59,8 @@ final class SessionManager: Sendable {
         }
     }
 
-    /// Reports that a call with `sessionId` ended; a replaced session is logged out after its last call.
+    /// Reports that a call with `sessionId` ended; a replaced session is logged out after its last call, by the
+    /// caller that ended it (one logout round trip, within the login timeout, once per refresh).
     func release(sessionId: Secret) async {
         guard let replaced = self.machine.withLock({ $0.release(sessionId: sessionId) }) else { return }
         await self.authenticator.logout(replaced, logger: self.logger)

@@ -13,20 +13,16 @@ final class StatusLineSniffer: ChannelInboundHandler, RemovableChannelHandler {
     private var prefix: [UInt8] = []
     /// The status of the answer in progress once its status line's code was read (1xx included).
     private(set) var status: Int?
-    /// Whether any byte of the answer in progress arrived.
-    private(set) var receivedAnything = false
 
     /// Starts watching for the next answer (called when a request is written).
     func reset() {
         self.prefix.removeAll(keepingCapacity: true)
         self.status = nil
-        self.receivedAnything = false
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = self.unwrapInboundIn(data)
         if self.status == nil, buffer.readableBytes > 0 {
-            self.receivedAnything = true
             let wanted = Self.prefixLength - self.prefix.count
             if let bytes = buffer.getBytes(at: buffer.readerIndex, length: min(wanted, buffer.readableBytes)) {
                 self.prefix.append(contentsOf: bytes)
