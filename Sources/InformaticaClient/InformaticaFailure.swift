@@ -12,8 +12,8 @@ public struct InformaticaFailure: Error, Sendable, Hashable, CustomStringConvert
 
         /// The request was not valid and was not sent (e.g. an empty code task id).
         public static let invalidRequest = Category(rawValue: "invalid_request")
-        /// The service refused it for good (a 4xx other than session errors, a protocol error,
-        /// a failed login, a rejected fixed session).
+        /// The service refused it for good (a 4xx other than session errors, a failed login, a rejected
+        /// fixed session): nothing started.
         public static let rejected = Category(rawValue: "rejected")
         /// Every allowed attempt failed with a retriable error.
         public static let retriesExhausted = Category(rawValue: "retries_exhausted")
