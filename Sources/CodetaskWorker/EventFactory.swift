@@ -29,17 +29,15 @@ public struct EventFactory: Sendable {
         var body = JSONObjectWriter()
         body.string("requestId", request.requestId)
         body.string("codeTaskId", request.codeTaskId)
-        body.string("jobId", started.jobId)
-        body.string("codeTaskInstanceName", started.codeTaskInstanceName)
-        body.string("summary", started.summary)
-        body.raw("sparkCodeTaskResponseBody", started.fields["sparkCodeTaskResponseBody"]?.description)
+        // Informatica's fields are spliced as the JSON text it sent: never re-serialised, numbers never converted.
+        for name in Self.knownResponseFields { body.raw(name, started.rawJSON(of: name)) }
         body.integer("httpStatus", Int64(started.httpStatus))
         body.integer("attempts", Int64(Self.requestAttempts(started.attempts)))
+        body.integer("inDoubtAttempts", Int64(started.inDoubtAttempts))
         body.integer("startLatencyMs", latency.wholeMilliseconds)
         Self.writeSource(request.source, into: &body)
         body.raw("context", request.contextJSON)
-        let extra = started.fields.filter { !Self.knownResponseFields.contains($0.key) }
-        body.raw("extra", extra.isEmpty ? nil : JSONValue.object(extra).description)
+        body.raw("extra", Self.extraJSON(started))
         return self.event(.started, request: request, data: body.finish())
     }
 
@@ -56,6 +54,7 @@ public struct EventFactory: Sendable {
             error.string("informaticaRequestId", failure.informaticaRequestId)
         }
         body.integer("attempts", Int64(failure.attempts))
+        body.integer("inDoubtAttempts", Int64(failure.inDoubtAttempts))
         Self.writeSource(request.source, into: &body)
         body.raw("context", request.contextJSON)
         return self.event(.failed, request: request, data: body.finish())
@@ -75,7 +74,23 @@ public struct EventFactory: Sendable {
         return KafkaOutgoingMessage(topic: self.topics.output, key: request.codeTaskId, value: data, headers: headers)
     }
 
-    private static let knownResponseFields: Set<String> = ["summary", "jobId", "codeTaskInstanceName", "sparkCodeTaskResponseBody"]
+    /// The answer's fields the started event names, in the event's order.
+    private static let knownResponseFields = ["jobId", "codeTaskInstanceName", "summary", "sparkCodeTaskResponseBody"]
+
+    /// The answer's other top-level members as one object, in document order, each value as sent
+    /// (a repeated name keeps its last value); `nil` when there are none.
+    private static func extraJSON(_ started: CodeTaskStarted) -> String? {
+        var last: [String: Int] = [:]
+        for (index, member) in started.members.enumerated() where !Self.knownResponseFields.contains(member.name) {
+            last[member.name] = index
+        }
+        guard !last.isEmpty else { return nil }
+        var extra = JSONObjectWriter()
+        for (index, member) in started.members.enumerated() where last[member.name] == index {
+            extra.raw(member.name, String(decoding: member.raw, as: UTF8.self))
+        }
+        return extra.finish()
+    }
 
     /// Start requests sent (logins are not counted).
     static func requestAttempts(_ attempts: [Attempt]) -> Int {

@@ -2,7 +2,7 @@ public import InformaticaClient
 
 /// The `error` of a `codetask.start.failed` event.
 public struct StartFailure: Sendable, Hashable {
-    /// `invalid_request`, `rejected`, `retries_exhausted` or `deadline_exceeded`.
+    /// `invalid_request`, `rejected`, `retries_exhausted`, `deadline_exceeded`, `in_doubt` or `answer_unreadable`.
     public var category: String
     /// The last HTTP status, when there was an answer.
     public var httpStatus: Int?
@@ -14,6 +14,8 @@ public struct StartFailure: Sendable, Hashable {
     public var informaticaRequestId: String?
     /// Start requests sent.
     public var attempts: Int
+    /// Start requests written without a readable answer (each may have started a job).
+    public var inDoubtAttempts: Int
 
     /// The failure reported by the Informatica client.
     public init(_ failure: InformaticaFailure) {
@@ -23,6 +25,7 @@ public struct StartFailure: Sendable, Hashable {
         self.message = failure.message
         self.informaticaRequestId = failure.requestId
         self.attempts = EventFactory.requestAttempts(failure.attempts)
+        self.inDoubtAttempts = failure.inDoubtAttempts
     }
 
     /// A record that was read far enough to know its code task id but is not a valid request.
@@ -33,5 +36,6 @@ public struct StartFailure: Sendable, Hashable {
         self.message = rejection.message
         self.informaticaRequestId = nil
         self.attempts = 0
+        self.inDoubtAttempts = 0
     }
 }

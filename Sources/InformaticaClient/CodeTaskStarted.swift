@@ -33,6 +33,8 @@ public struct CodeTaskStarted: Sendable, Hashable {
     public var fields: [String: JSONValue]
     /// The answer's body exactly as received, to pass on unchanged.
     public var rawJSON: String
+    /// The answer's top-level members in document order, each with its value's bytes exactly as sent.
+    public var members: [JSONParser.Member]
     /// The HTTP status of the answer (200 or 201).
     public var httpStatus: Int
     /// Every attempt made, the successful one last.
@@ -43,12 +45,14 @@ public struct CodeTaskStarted: Sendable, Hashable {
     ///   - body: The 2xx body.
     ///   - httpStatus: Its status.
     ///   - attempts: The attempts made.
-    /// - Returns: `nil` when the body is not a JSON object with a non-empty `jobId` (a protocol error).
+    /// - Returns: `nil` when the body is not an RFC 8259 JSON object with a non-empty string or number
+    ///   `jobId` (a protocol error).
     init?(body: [UInt8], httpStatus: Int, attempts: [Attempt]) {
-        guard let value = try? JSONParser.parse(body),
-            let fields = value.objectValue,
-            let jobId = fields["jobId"]?.textValue, !jobId.isEmpty
-        else { return nil }
+        guard let members = (try? JSONParser.parseMembers(body)) ?? nil else { return nil }
+        // A repeated name keeps its last value, in `fields` and in ``rawJSON(of:)`` alike.
+        let fields = Dictionary(members.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
+        guard let jobId = fields["jobId"]?.textValue, !jobId.isEmpty else { return nil }
+        self.members = members
         self.jobId = jobId
         self.summary = fields["summary"]?.textValue
         self.codeTaskInstanceName = fields["codeTaskInstanceName"]?.textValue
@@ -67,6 +71,15 @@ public struct CodeTaskStarted: Sendable, Hashable {
         self.httpStatus = httpStatus
         self.attempts = attempts
     }
+
+    /// The JSON text of a top-level member's value exactly as Informatica sent it (strings with their
+    /// quotes and escapes, numbers unconverted), or `nil` when the answer has no such member.
+    public func rawJSON(of name: String) -> String? {
+        self.members.last { $0.name == name }.map { String(decoding: $0.raw, as: UTF8.self) }
+    }
+
+    /// Start requests that were written but got no readable answer before this one (see ``Attempt/delivery``).
+    public var inDoubtAttempts: Int { Attempt.inDoubtCount(self.attempts) }
 }
 
 /// Reads the ISO 8601 times Informatica sends (with or without fractional seconds).

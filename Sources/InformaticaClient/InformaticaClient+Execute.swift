@@ -34,22 +34,7 @@ extension InformaticaClient {
         var run = CallRun(deadline: deadline)
 
         while true {
-            if Task.isCancelled { return .failure(run.failure(.deadlineExceeded, code: "cancelled", message: "the call was cancelled")) }
-            if plan.rateLimited, let limiter = self.rateLimiter {
-                let now = self.clock.now()
-                guard let wait = limiter.reserve(now: now, maxWait: deadline.duration(since: now)) else {
-                    return .failure(
-                        run.failure(
-                            .deadlineExceeded,
-                            code: "rate_limited",
-                            message: "the rate limit would delay the call past its deadline"
-                        )
-                    )
-                }
-                if !(await self.pause(wait)) {
-                    return .failure(run.failure(.deadlineExceeded, code: "cancelled", message: "the call was cancelled"))
-                }
-            }
+            if Task.isCancelled { return .failure(run.cancelled()) }
             let permit = self.breaker.acquire()
             guard case .allowed(let probe) = permit else {
                 guard case .rejected(let retryAt) = permit, retryAt < deadline else {
@@ -62,9 +47,7 @@ extension InformaticaClient {
                     )
                 }
                 logger.debug("Circuit breaker open; waiting", [LogKey.delay: "\(retryAt.timeIntervalSince(self.clock.now()))"])
-                if !(await self.pause(retryAt.duration(since: self.clock.now()))) {
-                    return .failure(run.failure(.deadlineExceeded, code: "cancelled", message: "the call was cancelled"))
-                }
+                if !(await self.pause(retryAt.duration(since: self.clock.now()))) { return .failure(run.cancelled()) }
                 continue
             }
 
@@ -73,112 +56,231 @@ extension InformaticaClient {
             do {
                 session = try await self.sessions.session()
             } catch {
+                if Task.isCancelled {
+                    self.breaker.record(.neutral, probe: probe)
+                    return .failure(run.cancelled())
+                }
+                let details = self.sessions.redactor(error.details)
                 run.record(
                     target: .login,
                     status: error.status,
                     outcome: error.outcome,
+                    delivery: error.status == nil ? .notSent : .rejected,
                     latency: self.clock.now().duration(since: loginStarted),
-                    details: error.details
+                    details: details
                 )
-                self.breaker.record(error.outcome == .retriable ? .failure : .neutral, probe: probe)
+                // A login shared by several callers counts once (for the caller that made it).
+                self.breaker.record(error.outcome == .retriable && !error.shared ? .failure : .neutral, probe: probe)
                 if error.outcome != .retriable {
-                    return .failure(
-                        run.failure(
-                            .rejected,
-                            code: error.details.code ?? "login_failed",
-                            message: "login failed: \(error.details.message)"
-                        )
-                    )
+                    return .failure(run.failure(.rejected, code: details.code ?? "login_failed", message: "login failed: \(details.message)"))
                 }
                 if let failure = await self.backOff(&run, retryAfter: nil, logger: logger) { return .failure(failure) }
                 continue
             }
-
-            let now = self.clock.now()
-            let remaining = deadline.duration(since: now)
-            guard remaining > .zero else {
-                self.breaker.record(.neutral, probe: probe)
-                return .failure(run.failure(.deadlineExceeded, code: "deadline", message: "the call's deadline passed"))
+            let result = await self.attempt(plan, session: session, probe: probe, run: &run, logger: logger)
+            await self.sessions.release(sessionId: session.id)
+            switch result {
+            case .finished(let outcome): return outcome
+            case .again(let retryAfter):
+                if let failure = await self.backOff(&run, retryAfter: retryAfter, logger: logger) { return .failure(failure) }
+            case .againNow:
+                continue
             }
-            let request = plan.makeRequest(session, min(policy.attemptTimeout, remaining))
-            let response: TransportResponse
-            do {
-                response = try await self.transport.send(request, logger: self.logger)
-            } catch {
-                let transportError = error as? TransportError ?? .connection("cancelled")
+        }
+    }
+
+    /// What one attempt leads to.
+    private enum AttemptResult {
+        /// The call is over.
+        case finished(Result<Delivered, InformaticaFailure>)
+        /// Back off (at least `retryAfter`), then try again.
+        case again(retryAfter: Duration?)
+        /// Try again at once (a new login is due).
+        case againNow
+    }
+
+    /// Takes a rate-limit token (only for a call about to be sent), sends one request with `session` and
+    /// classifies what came back: not sent, rejected, in doubt, answer unreadable or accepted.
+    private func attempt(
+        _ plan: CallPlan,
+        session: Session,
+        probe: Bool,
+        run: inout CallRun,
+        logger: CallLogger
+    ) async -> AttemptResult {
+        let policy = self.configuration.retry
+        if plan.rateLimited, let limiter = self.rateLimiter {
+            let now = self.clock.now()
+            guard let wait = limiter.reserve(now: now, maxWait: run.deadline.duration(since: now)) else {
+                self.breaker.record(.neutral, probe: probe)
+                return .finished(
+                    .failure(
+                        run.failure(.deadlineExceeded, code: "rate_limited", message: "the rate limit would delay the call past its deadline")
+                    )
+                )
+            }
+            if !(await self.pause(wait)) {
+                self.breaker.record(.neutral, probe: probe)
+                return .finished(.failure(run.cancelled()))
+            }
+        }
+        if Task.isCancelled {
+            self.breaker.record(.neutral, probe: probe)
+            return .finished(.failure(run.cancelled()))
+        }
+        let now = self.clock.now()
+        let remaining = run.deadline.duration(since: now)
+        guard remaining > .zero else {
+            self.breaker.record(.neutral, probe: probe)
+            return .finished(.failure(run.failure(.deadlineExceeded, code: "deadline", message: "the call's deadline passed")))
+        }
+        let request = plan.makeRequest(session, min(policy.attemptTimeout, remaining))
+        var response: TransportResponse
+        do {
+            response = try await self.transport.send(request, logger: self.logger)
+        } catch {
+            let latency = self.clock.now().duration(since: now)
+            guard let transportError = error as? TransportError, !Task.isCancelled else {
+                // The caller gave up; that says nothing about the service's health. Unless the transport says
+                // the request was never written, it may have been.
+                let stage = (error as? TransportError)?.stage
                 run.record(
                     target: .request,
                     status: nil,
                     outcome: .retriable,
-                    latency: self.clock.now().duration(since: now),
-                    details: ErrorDetails(code: transportError.code, message: transportError.message, requestId: nil)
+                    delivery: stage == .notSent ? .notSent : .inDoubt,
+                    latency: latency,
+                    details: ErrorDetails(code: InformaticaFailure.cancelledCode, message: "cancelled", requestId: nil)
                 )
-                if error is CancellationError || Task.isCancelled {
-                    // The caller gave up; that says nothing about the service's health.
-                    self.breaker.record(.neutral, probe: probe)
-                    return .failure(run.failure(.deadlineExceeded, code: "cancelled", message: "the call was cancelled"))
-                }
-                self.breaker.record(.failure, probe: probe)
-                logger.info(
-                    "Informatica call failed without a response",
-                    [LogKey.attempt: "\(run.attempts.count)", LogKey.error: "\(transportError)"]
-                )
-                if let failure = await self.backOff(&run, retryAfter: nil, logger: logger) { return .failure(failure) }
-                continue
-            }
-
-            let latency = self.clock.now().duration(since: now)
-            let details = (200..<300).contains(response.status) ? nil : ErrorDetails(body: response.body, status: response.status)
-            let outcome = OutcomeClassifier.classify(status: response.status, details: details)
-            run.record(target: .request, status: response.status, outcome: outcome, latency: latency, details: details)
-            logger.debug(
-                "Informatica attempt",
-                [
-                    LogKey.attempt: "\(run.attempts.count)", LogKey.status: "\(response.status)", LogKey.outcome: "\(outcome.rawValue)",
-                ]
-            )
-            switch outcome {
-            case .success:
-                self.breaker.record(.healthy, probe: probe)
-                self.sessions.markUsed(sessionId: session.id)
-                return .success(Delivered(response: response, attempts: run.attempts))
-            case .permanent:
-                self.breaker.record(.healthy, probe: probe)
-                return .failure(
-                    run.failure(
-                        .rejected,
-                        code: details?.code ?? "http_\(response.status)",
-                        message: details?.message ?? "HTTP \(response.status)"
-                    )
-                )
-            case .session:
                 self.breaker.record(.neutral, probe: probe)
-                guard self.configuration.session.canLogin else {
-                    return .failure(
+                return .finished(.failure(run.cancelled()))
+            }
+            switch transportError.stage {
+            case .notSent, .sent:
+                return self.brokenExchange(transportError, probe: probe, latency: latency, run: &run, logger: logger)
+            case .answered(let status, let partial) where (200..<300).contains(status):
+                return self.unreadable(status: status, partial: partial, reason: transportError.message, latency: latency, probe: probe, run: &run)
+            case .answered(let status, let partial):
+                // A refusal (or a gateway error) whose body broke: the status decides, as for a whole answer.
+                response = TransportResponse(status: status, headers: [], body: partial)
+            }
+        }
+        return self.answered(response, session: session, probe: probe, latency: self.clock.now().duration(since: now), run: &run, logger: logger)
+    }
+
+    /// A request that got no status line: never sent (the service is unreachable: a breaker failure) or
+    /// written and then lost (in doubt: not a breaker failure, and the end of the call under `inDoubt: fail`).
+    private func brokenExchange(
+        _ error: TransportError,
+        probe: Bool,
+        latency: Duration,
+        run: inout CallRun,
+        logger: CallLogger
+    ) -> AttemptResult {
+        let delivery: Attempt.Delivery = error.stage == .notSent ? .notSent : .inDoubt
+        run.record(
+            target: .request,
+            status: nil,
+            outcome: .retriable,
+            delivery: delivery,
+            latency: latency,
+            details: ErrorDetails(code: error.code, message: error.message, requestId: nil)
+        )
+        self.breaker.record(delivery == .notSent ? .failure : .neutral, probe: probe)
+        logger.info(
+            "Informatica call failed without a response",
+            [LogKey.attempt: "\(run.attempts.count)", LogKey.error: "\(error)", LogKey.delivery: "\(delivery.rawValue)"]
+        )
+        if delivery == .inDoubt, self.configuration.retry.inDoubt == .fail {
+            return .finished(
+                .failure(run.failure(.inDoubt, code: error.code, message: "the request was sent and its fate is unknown: \(error.message)"))
+            )
+        }
+        return .again(retryAfter: nil)
+    }
+
+    /// A 2xx status line whose answer broke: the job probably runs, so the call ends without another Start.
+    private func unreadable(
+        status: Int,
+        partial: [UInt8],
+        reason: String,
+        latency: Duration,
+        probe: Bool,
+        run: inout CallRun
+    ) -> AttemptResult {
+        let read = ErrorDetails.excerpt(self.sessions.redactor(String(decoding: partial, as: UTF8.self)))
+        let details = ErrorDetails(code: "answer_unreadable", message: "HTTP \(status) answer broke (\(reason)); read: \(read)", requestId: nil)
+        run.record(target: .request, status: status, outcome: .success, delivery: .answerUnreadable, latency: latency, details: details)
+        self.breaker.record(.neutral, probe: probe)
+        return .finished(.failure(run.failure(.answerUnreadable, code: details.code, message: details.message)))
+    }
+
+    /// A whole answer (or the status of one whose body broke), classified by its status.
+    private func answered(
+        _ response: TransportResponse,
+        session: Session,
+        probe: Bool,
+        latency: Duration,
+        run: inout CallRun,
+        logger: CallLogger
+    ) -> AttemptResult {
+        let policy = self.configuration.retry
+        let details = (200..<300).contains(response.status)
+            ? nil : self.sessions.redactor(ErrorDetails(body: response.body, status: response.status))
+        let outcome = OutcomeClassifier.classify(status: response.status, details: details)
+        let delivery = OutcomeClassifier.delivery(status: response.status)
+        run.record(target: .request, status: response.status, outcome: outcome, delivery: delivery, latency: latency, details: details)
+        logger.debug(
+            "Informatica attempt",
+            [LogKey.attempt: "\(run.attempts.count)", LogKey.status: "\(response.status)", LogKey.outcome: "\(outcome.rawValue)"]
+        )
+        switch outcome {
+        case .success:
+            self.breaker.record(.healthy, probe: probe)
+            self.sessions.markUsed(sessionId: session.id)
+            return .finished(.success(Delivered(response: response, attempts: run.attempts)))
+        case .permanent:
+            self.breaker.record(.healthy, probe: probe)
+            return .finished(
+                .failure(run.failure(.rejected, code: details?.code ?? "http_\(response.status)", message: details?.message ?? "HTTP \(response.status)"))
+            )
+        case .session:
+            self.breaker.record(.neutral, probe: probe)
+            guard self.configuration.session.canLogin else {
+                return .finished(
+                    .failure(
                         run.failure(
                             .rejected,
                             code: details?.code ?? "session_rejected",
                             message: "the fixed session id was rejected: \(details?.message ?? "HTTP \(response.status)")"
                         )
                     )
-                }
-                self.sessions.invalidate(sessionId: session.id)
-                logger.info("Informatica session rejected; logging in again", [LogKey.status: "\(response.status)"])
-                if run.attempts.count >= policy.maxAttempts {
-                    return .failure(run.failure(.retriesExhausted, code: details?.code, message: details?.message ?? "session rejected"))
-                }
-            case .retriable:
-                self.breaker.record(.failure, probe: probe)
-                let retryAfter = RetryAfter.parse(response.header("Retry-After"), now: self.clock.now())
-                logger.info(
-                    "Informatica call failed; retrying",
-                    [
-                        LogKey.attempt: "\(run.attempts.count)", LogKey.status: "\(response.status)",
-                        LogKey.requestId: "\(details?.requestId ?? "none")",
-                    ]
                 )
-                if let failure = await self.backOff(&run, retryAfter: retryAfter, logger: logger) { return .failure(failure) }
             }
+            self.sessions.invalidate(sessionId: session.id)
+            logger.info("Informatica session rejected; logging in again", [LogKey.status: "\(response.status)"])
+            if run.attempts.count >= policy.maxAttempts {
+                return .finished(.failure(run.failure(.retriesExhausted, code: details?.code, message: details?.message ?? "session rejected")))
+            }
+            return .againNow
+        case .retriable:
+            // A 500/502/504 may have started the job: in doubt, not a breaker failure. 408/429/503 started nothing.
+            self.breaker.record(delivery == .inDoubt ? .neutral : .failure, probe: probe)
+            logger.info(
+                "Informatica call failed; retrying",
+                [
+                    LogKey.attempt: "\(run.attempts.count)", LogKey.status: "\(response.status)",
+                    LogKey.requestId: "\(details?.requestId ?? "none")", LogKey.delivery: "\(delivery.rawValue)",
+                ]
+            )
+            if delivery == .inDoubt, policy.inDoubt == .fail {
+                return .finished(
+                    .failure(
+                        run.failure(.inDoubt, code: details?.code ?? "http_\(response.status)", message: details?.message ?? "HTTP \(response.status)")
+                    )
+                )
+            }
+            return .again(retryAfter: RetryAfter.parse(response.header("Retry-After"), now: self.clock.now()))
         }
     }
 
@@ -199,7 +301,7 @@ extension InformaticaClient {
         }
         logger.debug("Backing off", [LogKey.delay: "\(delay)"])
         guard await self.pause(delay) else {
-            return run.failure(.deadlineExceeded, code: "cancelled", message: "the call was cancelled")
+            return run.cancelled()
         }
         return nil
     }
@@ -227,7 +329,14 @@ struct CallRun {
         self.deadline = deadline
     }
 
-    mutating func record(target: Attempt.Target, status: Int?, outcome: OutcomeClass, latency: Duration, details: ErrorDetails?) {
+    mutating func record(
+        target: Attempt.Target,
+        status: Int?,
+        outcome: OutcomeClass,
+        delivery: Attempt.Delivery,
+        latency: Duration,
+        details: ErrorDetails?
+    ) {
         self.attempts.append(
             Attempt(
                 number: self.attempts.count + 1,
@@ -235,11 +344,17 @@ struct CallRun {
                 status: status,
                 outcome: outcome,
                 latency: latency,
-                errorCode: details?.code
+                errorCode: details?.code,
+                delivery: delivery
             )
         )
         self.lastStatus = status ?? self.lastStatus
         if let details { self.lastDetails = details }
+    }
+
+    /// The failure of a call whose task was cancelled.
+    func cancelled() -> InformaticaFailure {
+        self.failure(.deadlineExceeded, code: InformaticaFailure.cancelledCode, message: "the call was cancelled")
     }
 
     func failure(_ category: InformaticaFailure.Category, code: String?, message: String) -> InformaticaFailure {

@@ -8,15 +8,24 @@ extension InformaticaClient {
     /// `Content-Type`/`Accept: application/json`, `IDS-SESSION-ID` and the body `{"codeTaskId": "<id>"}`.
     ///
     /// Retries retriable failures under the retry policy, renews the session when the service rejects it,
-    /// takes a token from the rate limit (when configured) and waits while the circuit breaker is open,
-    /// all within the policy's deadline.
+    /// takes a token from the rate limit (when configured) for each request it sends and waits while the
+    /// circuit breaker is open, all within the policy's deadline.
+    ///
+    /// Start is not idempotent, so each attempt is classified (``Attempt/Delivery``): a request never written
+    /// or refused (4xx, 429, 503) started nothing and is retried; one written and then lost (timeout, reset,
+    /// 500/502/504) is in doubt and is retried only under ``RetryPolicy/InDoubtPolicy/retry``; once a 2xx
+    /// status line arrived, Start is never sent again: a body that then breaks ends the call as
+    /// `answer_unreadable`. At most ``RetryPolicy/maxAttempts`` requests are sent.
+    ///
+    /// Cancelling the calling task ends backoff sleeps and the request in flight at once; no attempt begins
+    /// after cancellation.
     ///
     /// - Parameters:
     ///   - codeTaskId: The code task id, always sent as a JSON string.
     ///   - traceparent: A W3C trace context, sent as the `traceparent` header when given.
     /// - Returns: ``StartOutcome/started(_:)`` with the job id and the whole answer, or
-    ///   ``StartOutcome/failed(_:)`` with a classified failure. A 2xx without `jobId` is a `rejected`
-    ///   failure with code `protocol_error` (and is not retried, as the job may have started).
+    ///   ``StartOutcome/failed(_:)`` with a classified failure. A whole 2xx answer that is not a JSON object
+    ///   with a `jobId` is an `answer_unreadable` failure with code `protocol_error`.
     public func startCodeTask(codeTaskId: String, traceparent: String? = nil) async -> StartOutcome {
         if let problem = Self.problem(withCodeTaskId: codeTaskId) ?? Self.problem(withTraceparent: traceparent) {
             return .failed(
@@ -42,24 +51,29 @@ extension InformaticaClient {
             self.logger.info("Code task start failed", metadata: [LogKey.codeTaskId: "\(codeTaskId)", LogKey.error: "\(failure)"])
             return .failed(failure)
         case .success(let delivered):
+            // The answer is passed on byte for byte, except that an echoed session id or password is removed.
+            let body = self.sessions.redactor(bytes: delivered.response.body)
             guard
                 let started = CodeTaskStarted(
-                    body: delivered.response.body,
+                    body: body,
                     httpStatus: delivered.response.status,
                     attempts: delivered.attempts
                 )
             else {
-                let excerpt = ErrorDetails.excerpt(String(decoding: delivered.response.body, as: UTF8.self))
-                return .failed(
-                    InformaticaFailure(
-                        category: .rejected,
-                        httpStatus: delivered.response.status,
-                        code: "protocol_error",
-                        message: "a \(delivered.response.status) answer without a jobId: \(excerpt)",
-                        requestId: nil,
-                        attempts: delivered.attempts
-                    )
+                // The job probably runs: the answer is not retried, and the call ends as unreadable.
+                let excerpt = ErrorDetails.excerpt(String(decoding: body, as: UTF8.self))
+                var attempts = delivered.attempts
+                if let last = attempts.indices.last { attempts[last].delivery = .answerUnreadable }
+                let failure = InformaticaFailure(
+                    category: .answerUnreadable,
+                    httpStatus: delivered.response.status,
+                    code: "protocol_error",
+                    message: "a \(delivered.response.status) answer that is not a JSON object with a jobId: \(excerpt)",
+                    requestId: nil,
+                    attempts: attempts
                 )
+                self.logger.info("Code task start failed", metadata: [LogKey.codeTaskId: "\(codeTaskId)", LogKey.error: "\(failure)"])
+                return .failed(failure)
             }
             self.logger.debug("Code task started", metadata: [LogKey.codeTaskId: "\(codeTaskId)", LogKey.jobId: "\(started.jobId)"])
             return .started(started)

@@ -1,5 +1,11 @@
 /// A small, allocation-light JSON parser producing ``JSONValue``; the client parses every answer with it
 /// (Foundation's `JSONDecoder` into an untyped value costs several times more per call).
+///
+/// It follows RFC 8259 exactly: numbers match `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?` and keep
+/// their text (``JSONNumber``; `007`, `01`, `1.`, `-.5` and `+1` are refused, `1e400` is accepted); strings must
+/// be valid UTF-8 without raw control characters; a `\u` surrogate must be a high one followed by a low one
+/// (a lone surrogate is always refused, never replaced); no byte-order mark, comments or trailing commas.
+/// Objects may repeat a name (``parseMembers(_:)`` keeps every member; ``JSONValue/object(_:)`` the last).
 public struct JSONParser {
     /// Why a document did not parse.
     public struct Failure: Error, Hashable, CustomStringConvertible {
@@ -145,15 +151,17 @@ public struct JSONParser {
     private mutating func string() throws(Failure) -> String {
         self.index += 1
         let start = self.index
+        var ascii = true
         // Fast path: no escapes.
         while self.index < self.bytes.count {
             let byte = self.bytes[self.index]
             if byte == UInt8(ascii: "\"") {
                 defer { self.index += 1 }
-                return String(decoding: self.bytes[start..<self.index], as: UTF8.self)
+                return try self.text(self.bytes[start..<self.index], ascii: ascii, at: start)
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw self.failure("control character in a string") }
+            if byte >= 0x80 { ascii = false }
             self.index += 1
         }
         var scalars = Array(self.bytes[start..<self.index])
@@ -161,13 +169,22 @@ public struct JSONParser {
             let byte = self.bytes[self.index]
             self.index += 1
             switch byte {
-            case UInt8(ascii: "\""): return String(decoding: scalars, as: UTF8.self)
+            case UInt8(ascii: "\""): return try self.text(scalars[...], ascii: false, at: start)
             case UInt8(ascii: "\\"): try self.escape(into: &scalars)
             case ..<0x20: throw self.failure("control character in a string")
             default: scalars.append(byte)
             }
         }
         throw self.failure("unterminated string")
+    }
+
+    /// The string of a literal's bytes; RFC 8259 documents are UTF-8, so invalid UTF-8 is refused, never replaced.
+    private func text(_ bytes: ArraySlice<UInt8>, ascii: Bool, at start: Int) throws(Failure) -> String {
+        if ascii { return String(decoding: bytes, as: UTF8.self) }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw Failure(offset: start, reason: "invalid UTF-8 in a string")
+        }
+        return text
     }
 
     private mutating func escape(into out: inout [UInt8]) throws(Failure) {
@@ -182,16 +199,20 @@ public struct JSONParser {
         case UInt8(ascii: "t"): out.append(0x09)
         case UInt8(ascii: "u"):
             var code = try self.hex4()
-            if (0xD800..<0xDC00).contains(code), self.peek() == UInt8(ascii: "\\"), self.index + 1 < self.bytes.count,
-                self.bytes[self.index + 1] == UInt8(ascii: "u")
-            {
+            if (0xDC00..<0xE000).contains(code) { throw self.failure("lone low surrogate escape") }
+            if (0xD800..<0xDC00).contains(code) {
+                // A high surrogate must be followed by a low one; a lone surrogate is always refused
+                // (it has no Unicode scalar, and replacing it would change the text).
+                guard self.peek() == UInt8(ascii: "\\"), self.index + 1 < self.bytes.count,
+                    self.bytes[self.index + 1] == UInt8(ascii: "u")
+                else { throw self.failure("lone high surrogate escape") }
                 self.index += 2
                 let low = try self.hex4()
-                guard (0xDC00..<0xE000).contains(low) else { throw self.failure("invalid surrogate pair") }
+                guard (0xDC00..<0xE000).contains(low) else { throw self.failure("lone high surrogate escape") }
                 code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
             }
-            let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
-            out.append(contentsOf: Array(String(Character(scalar)).utf8))
+            guard let scalar = Unicode.Scalar(code) else { throw self.failure("invalid \\u escape") }
+            out.append(contentsOf: UTF8.encode(scalar)!)
         default: throw self.failure("invalid escape")
         }
     }
@@ -214,30 +235,45 @@ public struct JSONParser {
         return value
     }
 
+    /// A number exactly per RFC 8259: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    /// Integers that fit 64 bits become ``JSONValue/integer(_:)``; every other number keeps its text.
     private mutating func number() throws(Failure) -> JSONValue {
         let start = self.index
         var isInteger = true
         if self.peek() == UInt8(ascii: "-") { self.index += 1 }
-        while let byte = self.peek() {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): self.index += 1
-            case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "+"), UInt8(ascii: "-"):
-                isInteger = false
-                self.index += 1
-            default:
-                return try self.numberValue(start: start, isInteger: isInteger)
-            }
+        switch self.peek() {
+        case UInt8(ascii: "0"):
+            self.index += 1
+            if let next = self.peek(), Self.isDigit(next) { throw self.failure("leading zero in a number") }
+        case let byte? where Self.isDigit(byte):
+            self.skipDigits()
+        default:
+            throw self.failure(self.index == start ? "unexpected character" : "invalid number")
         }
-        return try self.numberValue(start: start, isInteger: isInteger)
+        if self.peek() == UInt8(ascii: ".") {
+            isInteger = false
+            self.index += 1
+            guard let next = self.peek(), Self.isDigit(next) else { throw self.failure("a fraction needs digits") }
+            self.skipDigits()
+        }
+        if self.peek() == UInt8(ascii: "e") || self.peek() == UInt8(ascii: "E") {
+            isInteger = false
+            self.index += 1
+            if self.peek() == UInt8(ascii: "+") || self.peek() == UInt8(ascii: "-") { self.index += 1 }
+            guard let next = self.peek(), Self.isDigit(next) else { throw self.failure("an exponent needs digits") }
+            self.skipDigits()
+        }
+        let text = String(decoding: self.bytes[start..<self.index], as: UTF8.self)
+        if isInteger, text != "-0", let integer = Int64(text) { return .integer(integer) }
+        return .number(JSONNumber(text: text))
     }
 
-    private func numberValue(start: Int, isInteger: Bool) throws(Failure) -> JSONValue {
-        let text = String(decoding: self.bytes[start..<self.index], as: UTF8.self)
-        if isInteger, let integer = Int64(text) { return .integer(integer) }
-        guard let double = Double(text), double.isFinite, text.first != "+", text.first != "." else {
-            throw self.failure("invalid number")
-        }
-        return .number(double)
+    private static func isDigit(_ byte: UInt8) -> Bool {
+        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+    }
+
+    private mutating func skipDigits() {
+        while let byte = self.peek(), Self.isDigit(byte) { self.index += 1 }
     }
 
     private mutating func literal(_ word: StaticString) throws(Failure) {

@@ -6,8 +6,8 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
     case bool(Bool)
     /// A number without fraction or exponent that fits 64 bits.
     case integer(Int64)
-    /// Any other number.
-    case number(Double)
+    /// Any other number (a fraction, an exponent, `-0`, or beyond 64 bits), kept as written.
+    case number(JSONNumber)
     /// A string.
     case string(String)
     /// An array.
@@ -25,7 +25,7 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
         } else if let value = try? container.decode(Int64.self) {
             self = .integer(value)
         } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
+            self = .number(JSONNumber(value))
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
         } else if let value = try? container.decode([JSONValue].self) {
@@ -42,7 +42,7 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
         case .null: try container.encodeNil()
         case .bool(let value): try container.encode(value)
         case .integer(let value): try container.encode(value)
-        case .number(let value): try container.encode(value)
+        case .number(let value): try container.encode(value.doubleValue ?? 0)
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)
@@ -60,7 +60,7 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
         switch self {
         case .string(let value): return value
         case .integer(let value): return String(value)
-        case .number(let value): return String(value)
+        case .number(let value): return value.text
         default: return nil
         }
     }
@@ -89,7 +89,7 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
         case .null: out += "null"
         case .bool(let value): out += value ? "true" : "false"
         case .integer(let value): out += String(value)
-        case .number(let value): out += String(value)
+        case .number(let value): out += value.text
         case .string(let value): Self.quote(value, into: &out)
         case .array(let values):
             out += "["

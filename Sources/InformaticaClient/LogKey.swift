@@ -12,4 +12,5 @@ enum LogKey {
     static let url = "informatica.url"
     static let breaker = "informatica.breaker"
     static let requestId = "informatica.request_id"
+    static let delivery = "informatica.delivery"
 }

@@ -21,6 +21,16 @@ enum OutcomeClassifier {
         }
     }
 
+    /// Retriable statuses after which the service may have acted on the request (a gateway lost the answer,
+    /// an internal error mid-way): in doubt. The other retriable statuses (408, 429, 503) started nothing.
+    static let inDoubtStatuses: Set<Int> = [500, 502, 504]
+
+    /// The Start call classification of an answered request.
+    static func delivery(status: Int) -> Attempt.Delivery {
+        if (200..<300).contains(status) { return .accepted }
+        return self.inDoubtStatuses.contains(status) ? .inDoubt : .rejected
+    }
+
     private static func speaksOfSession(_ details: ErrorDetails?) -> Bool {
         guard let details else { return false }
         let text = ((details.code ?? "") + " " + details.message).lowercased()

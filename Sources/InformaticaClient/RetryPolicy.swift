@@ -18,6 +18,20 @@ public struct RetryPolicy: Sendable, Hashable {
     public var deadline: Duration = .seconds(60)
     /// The time one HTTP attempt may take. Default 10 s.
     public var attemptTimeout: Duration = .seconds(10)
+    /// What to do after an in-doubt Start attempt (written, then a timeout, a reset or 500/502/504): the
+    /// job may have started. Default ``InDoubtPolicy/retry``.
+    public var inDoubt: InDoubtPolicy = .retry
+
+    /// What the client does after an attempt whose request was written but whose fate is unknown.
+    public enum InDoubtPolicy: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+        /// Try again (a second job may start; the attempt is counted in `inDoubtAttempts`).
+        case retry
+        /// End the call with category `in_doubt`, so that nothing can start twice.
+        case fail
+
+        /// `retry` or `fail`.
+        public var description: String { self.rawValue }
+    }
 
     /// Creates the default policy; change the properties as needed.
     public init() {}

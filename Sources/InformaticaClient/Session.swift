@@ -13,8 +13,13 @@ struct Session: Sendable, Hashable {
 
     /// Whether the session should be replaced at `now`, ahead of expiry or the idle limit.
     func needsRefresh(at now: Date, settings: SessionSettings) -> Bool {
-        if let expiresAt, now >= expiresAt.adding(.zero - settings.refreshMargin) { return true }
-        return now >= self.lastUsed.adding(settings.idleLimit - settings.refreshMargin)
+        self.isExpired(at: now.adding(settings.refreshMargin), settings: settings)
+    }
+
+    /// Whether the service no longer accepts the session at `now` (its expiry or the idle limit passed).
+    func isExpired(at now: Date, settings: SessionSettings) -> Bool {
+        if let expiresAt, now >= expiresAt { return true }
+        return now >= self.lastUsed.adding(settings.idleLimit)
     }
 }
 
@@ -24,4 +29,7 @@ struct LoginFailure: Error, Sendable {
     var outcome: OutcomeClass
     var status: Int?
     var details: ErrorDetails
+    /// Whether this caller waited on a login another caller led: one failed login counts once (for the
+    /// leader) toward the circuit breaker, however many callers waited on it.
+    var shared = false
 }

@@ -13,6 +13,9 @@ public enum StartOutcome: Sendable, Hashable {
         }
     }
 
+    /// Start requests written without a readable answer, whatever the outcome (each may have started a job).
+    public var inDoubtAttempts: Int { Attempt.inDoubtCount(self.attempts) }
+
     /// The job id when the task started.
     public var jobId: String? {
         if case .started(let started) = self { return started.jobId }

@@ -18,7 +18,8 @@ extension SimulatorCore {
                 StartCall(
                     sequence: state.calls.count + 1,
                     codeTaskId: parsed.id,
-                    status: response.dropConnection ? nil : Int(response.answer.status.code),
+                    status: response.dropConnection || response.answer.broken == .stallAfterRequest
+                        ? nil : Int(response.answer.status.code),
                     jobId: response.jobId,
                     traceparent: traceparent,
                     receivedAt: now
@@ -93,8 +94,20 @@ extension SimulatorCore {
                 answer: self.error(.badRequest, code: "CT_400", message: parsed.problem ?? "Invalid request body.", style: style)
             )
         }
-        if let scripted = self.scriptedFailure(for: id) { return StartResult(answer: scripted) }
-        if let injected = self.injectedFailure(for: id) { return StartResult(answer: injected) }
+        let rule = self.scriptedRule(for: id)
+        if let rule, rule.brokenAnswer == nil {
+            var answer = self.injected(status: rule.status, retryAfterSeconds: rule.retryAfterSeconds)
+            if rule.echoesSessionId == true {
+                answer = self.error(
+                    HTTPResponseStatus(statusCode: rule.status),
+                    code: "CT_\(rule.status)",
+                    message: "Request with session \(request.header("IDS-SESSION-ID") ?? "none") failed.",
+                    style: style
+                )
+            }
+            return StartResult(answer: answer)
+        }
+        if rule == nil, let injected = self.injectedFailure(for: id) { return StartResult(answer: injected) }
         let (jobId, run) = self.state.withLock { state -> (String, Int) in
             var jobId = state.ids.alphanumeric(22)
             while state.jobs[jobId] != nil { jobId = state.ids.alphanumeric(22) }
@@ -102,7 +115,7 @@ extension SimulatorCore {
             state.runs[id, default: 0] += 1
             return (jobId, state.runs[id, default: 0])
         }
-        let answer = SimResponse.json(
+        var answer = SimResponse.json(
             .ok,
             .object([
                 ("summary", .string("Code Task started successfully")),
@@ -120,17 +133,18 @@ extension SimulatorCore {
                 ),
             ])
         )
+        answer.broken = rule?.brokenAnswer
         return StartResult(answer: answer, jobId: jobId)
     }
 
-    /// A scripted rule's answer for `id`, consuming one of its uses.
-    private func scriptedFailure(for id: String) -> SimResponse? {
+    /// The scripted rule for `id`, consuming one of its uses.
+    private func scriptedRule(for id: String) -> TaskRule? {
         let hit = self.state.withLock { state -> TaskRule? in
             guard let index = state.rules.firstIndex(where: { $0.rule.match.matches(id) && $0.remaining != 0 }) else { return nil }
             if let remaining = state.rules[index].remaining { state.rules[index].remaining = remaining - 1 }
             return state.rules[index].rule
         }
-        return hit.map { self.injected(status: $0.status, retryAfterSeconds: $0.retryAfterSeconds) }
+        return hit
     }
 
     /// Unknown ids (404) and the random error rates.

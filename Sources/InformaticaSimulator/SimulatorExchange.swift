@@ -18,6 +18,8 @@ struct SimResponse: Sendable {
     var body: [UInt8] = []
     var delay: Duration = .zero
     var dropConnection = false
+    /// Write the answer broken this way instead (the job has started).
+    var broken: BrokenAnswer?
 
     static func json(_ status: HTTPResponseStatus, _ document: JSONWriter, headers: [(String, String)] = []) -> SimResponse {
         SimResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: Array(document.documentText.utf8))

@@ -51,6 +51,10 @@ final class SimulatorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
             context.close(promise: nil)
             return
         }
+        if let broken = response.broken {
+            BrokenAnswerWriter.write(broken, body: response.body, context: context)
+            return
+        }
         var headers = HTTPHeaders(response.headers)
         headers.add(name: "Content-Length", value: String(response.body.count))
         if !keepAlive { headers.add(name: "Connection", value: "close") }

@@ -27,6 +27,10 @@ public struct TaskRule: Sendable, Hashable, Codable {
     public var times: Int?
     /// A `Retry-After` value in seconds to send with the answer.
     public var retryAfterSeconds: Int?
+    /// When set, the task starts (a job is created) and the answer breaks this way; `status` is ignored.
+    public var brokenAnswer: BrokenAnswer?
+    /// When `true`, the error message echoes the request's `IDS-SESSION-ID`, as a careless service might.
+    public var echoesSessionId: Bool?
 
     /// A rule for one id.
     public init(id: String, status: Int, times: Int? = nil, retryAfterSeconds: Int? = nil) {
@@ -39,11 +43,25 @@ public struct TaskRule: Sendable, Hashable, Codable {
     }
 
     /// A rule from its parts.
-    public init(match: Match, status: Int, times: Int?, retryAfterSeconds: Int?) {
+    public init(
+        match: Match,
+        status: Int,
+        times: Int?,
+        retryAfterSeconds: Int?,
+        brokenAnswer: BrokenAnswer? = nil,
+        echoesSessionId: Bool? = nil
+    ) {
         self.match = match
         self.status = status
         self.times = times
         self.retryAfterSeconds = retryAfterSeconds
+        self.brokenAnswer = brokenAnswer
+        self.echoesSessionId = echoesSessionId
+    }
+
+    /// A rule whose matching Start calls start the job and then get a broken answer.
+    public init(id: String, brokenAnswer: BrokenAnswer, times: Int? = nil) {
+        self.init(match: .id(id), status: 200, times: times, retryAfterSeconds: nil, brokenAnswer: brokenAnswer)
     }
 }
 

@@ -28,6 +28,8 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Start attempts per request (CODETASK_MAX_ATTEMPTS; default 5).") var maxAttempts: String?
     @Option(help: "Deadline per request in seconds (CODETASK_REQUEST_DEADLINE; default 60).") var requestDeadline: String?
     @Option(help: "Timeout per attempt in seconds (CODETASK_ATTEMPT_TIMEOUT; default 10).") var attemptTimeout: String?
+    @Option(help: "After a Start that was sent but got no answer: retry or fail (CODETASK_IN_DOUBT; default retry).")
+    var inDoubt: String?
     @Option(help: "Start calls per second per process; 0 = unlimited (CODETASK_RATE_LIMIT; default 0).") var rateLimit: String?
     @Option(help: "Start calls in progress at once (CODETASK_MAX_IN_FLIGHT; default 32).") var maxInFlight: String?
     @Option(help: "Unfinished records before consumption pauses (CODETASK_MAX_PENDING; default 1000).") var maxPending: String?
@@ -72,6 +74,12 @@ struct RunOptions: ParsableArguments {
         configuration.createMissingTopics = self.createTopics || source.environment["CODETASK_CREATE_TOPICS"] == "true"
         configuration.informatica.http.caBundlePath = source.string(self.caBundle, env: "CODETASK_CA_BUNDLE")
         try self.applyNumbers(source, to: &configuration)
+        if let inDoubt = source.string(self.inDoubt, env: "CODETASK_IN_DOUBT") {
+            guard let policy = RetryPolicy.InDoubtPolicy(rawValue: inDoubt) else {
+                throw ValidationError("--in-doubt / CODETASK_IN_DOUBT: '\(inDoubt)' is not retry or fail")
+            }
+            configuration.informatica.retry.inDoubt = policy
+        }
         try self.applyProxy(source, to: &configuration)
         do {
             try configuration.validate()

@@ -36,6 +36,11 @@ struct IICSSim: AsyncParsableCommand {
     @Option(help: "Seconds a job stays QUEUED.") var jobQueued = 2.0
     @Option(help: "Seconds a job stays RUNNING.") var jobRunning = 5.0
     @Option(help: "Error body shape for CodeTask answers: v2 or v3.") var errorStyle = "v2"
+    @Option(
+        name: .customLong("broken-answer"),
+        help: "ID=KIND: Start for ID starts the job and the answer breaks (short_body, reset_mid_body, malformed_chunk, huge_body, many_headers, slow_body, stall_after_request); repeatable."
+    )
+    var brokenAnswers: [String] = []
     @Flag(help: "Do not serve the /admin endpoints.") var noAdmin = false
 
     func run() async throws {
@@ -50,6 +55,14 @@ struct IICSSim: AsyncParsableCommand {
         configuration.jobQueuedSeconds = self.jobQueued
         configuration.jobRunningSeconds = self.jobRunning
         configuration.adminEnabled = !self.noAdmin
+        configuration.taskRules = try self.brokenAnswers.map { entry in
+            let parts = entry.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, let kind = BrokenAnswer(rawValue: String(parts[1])) else {
+                let kinds = BrokenAnswer.allCases.map(\.rawValue).joined(separator: ", ")
+                throw ValidationError("--broken-answer must be ID=KIND with KIND one of \(kinds), got \(entry)")
+            }
+            return TaskRule(id: String(parts[0]), brokenAnswer: kind)
+        }
         guard let style = SimulatorConfiguration.ErrorStyle(rawValue: self.errorStyle) else {
             throw ValidationError("--error-style must be v2 or v3")
         }

@@ -11,7 +11,7 @@ struct JSONParserTests {
         let value = try JSONParser.parse(Array(text.utf8))
         #expect(value["s"] == .string("a\"b\\c/d\né😀"))
         #expect(value["i"] == .integer(-12))
-        #expect(value["d"] == .number(150))
+        #expect(value["d"] == .number(JSONNumber(text: "1.5e2")))
         #expect(value["t"] == .bool(true))
         #expect(value["f"] == .bool(false))
         #expect(value["n"] == .null)

@@ -10,6 +10,10 @@ final class ScriptedTransport: HTTPTransport {
     enum Step: Sendable {
         case respond(status: Int, body: String, headers: [(String, String)] = [], latency: Duration = .zero)
         case fail(TransportError, latency: Duration = .zero)
+        /// An answer whose body is given as bytes (for bodies that are not valid UTF-8).
+        case respondBytes(status: Int, body: [UInt8])
+        /// Cancels the calling task, then fails with the error (a caller that gives up mid-call).
+        case cancelCaller(TransportError)
     }
 
     private struct State {
@@ -46,6 +50,11 @@ final class ScriptedTransport: HTTPTransport {
             return TransportResponse(status: status, headers: headers, body: Array(body.utf8))
         case .fail(let error, let latency):
             self.clock?.advance(by: latency)
+            throw error
+        case .respondBytes(let status, let body):
+            return TransportResponse(status: status, headers: [], body: body)
+        case .cancelCaller(let error):
+            withUnsafeCurrentTask { $0?.cancel() }
             throw error
         }
     }

@@ -91,10 +91,50 @@ struct SeedContractTests {
             Issue.record("expected a failure")
             return
         }
-        #expect(failure.category == .rejected)
+        #expect(failure.category == .answerUnreadable)
         #expect(failure.code == "protocol_error")
         #expect(failure.attempts.count == 1)
         #expect(transport.requests.count == 2)
+        await client.shutdown()
+    }
+
+    @Test("each top-level field's JSON text is kept byte for byte: long numeric ids, escapes, member order")
+    func rawFields() async throws {
+        let capture = LogCapture()
+        let clock = ManualClock()
+        let body = #"{"summary":"ok \u00e9\/","jobId":12345678901234567890123,"codeTaskInstanceName":"D\u002d2","#
+            + #""sparkCodeTaskResponseBody":{"z":1.50,"a":1e400},"more":[1, 2]}"#
+        let transport = ScriptedTransport([.respond(status: 200, body: body)], clock: clock)
+        let client = try TestClients.scripted(transport: transport, clock: clock, capture: capture)
+        guard case .started(let started) = await client.startCodeTask(codeTaskId: "t1") else {
+            Issue.record("expected a started outcome")
+            return
+        }
+        #expect(started.jobId == "12345678901234567890123")
+        #expect(started.rawJSON(of: "jobId") == "12345678901234567890123")
+        #expect(started.rawJSON(of: "summary") == #""ok \u00e9\/""#)
+        #expect(started.rawJSON(of: "codeTaskInstanceName") == #""D\u002d2""#)
+        #expect(started.rawJSON(of: "sparkCodeTaskResponseBody") == #"{"z":1.50,"a":1e400}"#)
+        #expect(started.members.map(\.name) == ["summary", "jobId", "codeTaskInstanceName", "sparkCodeTaskResponseBody", "more"])
+        #expect(started.rawJSON(of: "missing") == nil)
+        await client.shutdown()
+    }
+
+    @Test("a 2xx whose jobId is not valid UTF-8 or has a lone surrogate is unreadable, never altered", arguments: [
+        Array(#"{"jobId":"ab"#.utf8) + [0xFF] + Array(#""}"#.utf8), Array(#"{"jobId":"a\uD800"}"#.utf8),
+    ])
+    func unreadableJobId(body: [UInt8]) async throws {
+        let capture = LogCapture()
+        let clock = ManualClock()
+        let transport = ScriptedTransport([.respondBytes(status: 200, body: body)], clock: clock)
+        let client = try TestClients.scripted(transport: transport, clock: clock, capture: capture)
+        let outcome = await client.startCodeTask(codeTaskId: "t1")
+        guard case .failed(let failure) = outcome else {
+            Issue.record("expected a failure, got \(outcome)")
+            return
+        }
+        #expect(failure.category == .answerUnreadable)
+        #expect(transport.requests.count == 1)
         await client.shutdown()
     }
 

@@ -50,7 +50,8 @@ struct ConnectionFactory: Sendable {
             let sslContext = origin.secure ? try self.tls.context() : nil
             let idleTimeout = self.idleTimeout
             return try await channel.eventLoop.submit {
-                let handler = HTTPConnectionHandler(idleTimeout: idleTimeout)
+                let sniffer = StatusLineSniffer()
+                let handler = HTTPConnectionHandler(idleTimeout: idleTimeout, sniffer: sniffer)
                 let operations = channel.pipeline.syncOperations
                 if let sslContext {
                     try operations.addHandler(
@@ -58,6 +59,7 @@ struct ConnectionFactory: Sendable {
                     )
                 }
                 try operations.addHandler(EncodedRequestWriter())
+                try operations.addHandler(sniffer)
                 try operations.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
                 try operations.addHandler(handler)
                 let connection = HTTPConnection(

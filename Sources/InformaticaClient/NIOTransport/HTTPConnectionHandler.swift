@@ -24,8 +24,11 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
 
     /// The largest response body read (Informatica answers are small).
     static let maxBodyBytes = 4 * 1024 * 1024
+    /// The most header fields an answer may have (Informatica sends a few dozen at most).
+    static let maxHeaderCount = 256
 
     private let idleTimeout: TimeAmount
+    private let sniffer: StatusLineSniffer
     /// Called on the event loop when a response ended and the connection can take the next request.
     var onReusable: (() -> Void)?
 
@@ -42,8 +45,10 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     private var timer: Scheduled<Void>?
     private var timerDeadline: NIODeadline?
 
-    init(idleTimeout: TimeAmount) {
+    /// - Parameter sniffer: The handler before the HTTP decoder that reads each answer's status line.
+    init(idleTimeout: TimeAmount, sniffer: StatusLineSniffer) {
         self.idleTimeout = idleTimeout
+        self.sniffer = sniffer
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -81,6 +86,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         self.deadline = deadline
         self.head = nil
         self.body = nil
+        self.sniffer.reset()
         self.armTimer(at: deadline)
         context.write(self.wrapOutboundOut(.head(method)), promise: nil)
         context.writeAndFlush(self.wrapOutboundOut(.body(.byteBuffer(request))), promise: nil)
@@ -104,8 +110,14 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
                 context.close(promise: nil)
                 return
             }
-            if head.status.code >= 100 && head.status.code < 200 { return }  // informational, the real answer follows
+            if head.status.code >= 100 && head.status.code < 200 {
+                self.sniffer.reset()  // informational, the real answer follows
+                return
+            }
             self.head = head
+            if head.headers.count > Self.maxHeaderCount {
+                self.fail(TransportError.connection("the answer has more than \(Self.maxHeaderCount) header fields"), close: true)
+            }
         case .body(var part):
             guard self.continuation != nil else { return }
             if (self.body?.readableBytes ?? 0) + part.readableBytes > Self.maxBodyBytes {
@@ -149,8 +161,14 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     }
 
     /// Fails the request in flight, if any, optionally closing the connection (a half-read answer leaves it unusable).
+    /// A ``TransportError`` gets the exchange's stage: the request was written, and perhaps a status line came back.
     private func fail(_ error: any Error, close: Bool) {
         guard let continuation = self.continuation else { return }
+        var error = error
+        if var transportError = error as? TransportError {
+            transportError.stage = self.stage()
+            error = transportError
+        }
         self.continuation = nil
         self.head = nil
         self.body = nil
@@ -159,6 +177,15 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             self.context?.close(promise: nil)
         }
         continuation.resume(throwing: error)
+    }
+
+    /// How far the exchange in flight got: a status line read (by the decoder or, when the head itself broke,
+    /// by the sniffer), else written.
+    private func stage() -> TransportError.Stage {
+        let partial = self.body.flatMap { $0.getBytes(at: $0.readerIndex, length: min($0.readableBytes, TransportError.partialBodyLimit)) }
+        if let head = self.head { return .answered(status: Int(head.status.code), partialBody: partial ?? []) }
+        if let status = self.sniffer.status, status >= 200 { return .answered(status: status, partialBody: []) }
+        return .sent
     }
 
     /// Makes sure the timer fires no later than `deadline`; a later pending timer is moved forward.

@@ -116,7 +116,7 @@ struct NIOHTTPTransportTests {
         }
         let transport = try Self.transport { $0.maxConnectionsPerHost = 1 }
         let started = ContinuousClock.now
-        await #expect(throws: TransportError.timeout("no complete answer before the request's deadline")) {
+        await #expect(throws: TransportError.timeout("no complete answer before the request's deadline", stage: .sent)) {
             try await transport.send(Self.get(server.baseURL + "/slow", timeout: .milliseconds(150)), logger: Self.logger)
         }
         #expect(ContinuousClock.now - started < .seconds(8), "the 150 ms timeout did not cut the 10 s answer short")
@@ -201,9 +201,16 @@ struct NIOHTTPTransportTests {
             timeout: .seconds(5)
         )
         #expect(try await transport.send(upload, logger: Self.logger).body == Array("2000000".utf8))
-        await #expect(throws: TransportError.connection("response body larger than 4194304 bytes")) {
+        let tooLarge = await #expect(throws: TransportError.self) {
             try await transport.send(Self.get(server.baseURL + "/5000000"), logger: Self.logger)
         }
+        #expect(tooLarge?.message == "response body larger than 4194304 bytes")
+        guard case .answered(let status, let partial)? = tooLarge?.stage else {
+            Issue.record("a body cut short after the status line must report the status: \(String(describing: tooLarge?.stage))")
+            return
+        }
+        #expect(status == 200)
+        #expect(partial.count == TransportError.partialBodyLimit)
         try await transport.shutdown()
         try await server.shutdown()
     }
