@@ -173,14 +173,3 @@ public enum DeadLetterHeader {
     /// The copied record's key, value and headers (names and values, as they were before any renaming) in bytes.
     public static let originalSize = "dlq_original_size"
 }
-
-extension EventFactory {
-    /// The dead-letter copy of a rejected record, fitted to librdkafka's default `message.max.bytes`.
-    ///
-    /// Kept for callers not yet using ``DeadLetterFactory``, which takes the producer's real limit.
-    public func deadLetter(_ message: KafkaMessage, _ rejection: RequestRejection) -> KafkaOutgoingMessage {
-        DeadLetterFactory(
-            topic: self.topics.deadLetter, maxRecordBytes: KafkaProducerConfiguration.defaultMaxMessageBytes, now: self.now
-        ).rejected(message, rejection)
-    }
-}

@@ -24,31 +24,75 @@ extension Worker {
         case .failed(let failure):
             event = self.events.failed(request, StartFailure(failure))
         }
-        guard await self.publish(event) else { return false }
+        guard await self.publishOrDeadLetter(event, source: request.source) else { return false }
         if case .started = outcome { self.count { $0.started += 1 } } else { self.count { $0.failed += 1 } }
         return true
     }
 
-    /// Publishes an output record until acknowledged, counting retries.
-    /// - Returns: `false` when publishing was abandoned (the job was cancelled, or a fatal producer error).
-    private func publish(_ record: KafkaOutgoingMessage) async -> Bool {
-        await self.publisher.publish(record, onRetry: { self.count { $0.publishRetries += 1 } })
-    }
-
-    /// A record that is not a valid request: copied unchanged to the dead-letter topic with the reason, plus a
-    /// `codetask.start.failed` event when its code task id could be read.
+    /// A record that is not a valid request: copied to the dead-letter topic with the reason (shortened to fit),
+    /// plus a `codetask.start.failed` event when its code task id could be read.
     private func deadLetter(_ message: KafkaMessage, _ rejection: RequestRejection) async -> Bool {
-        guard await self.publish(self.events.deadLetter(message, rejection)) else { return false }
-        self.count { $0.deadLettered += 1 }
+        let source = RecordSource(message)
+        guard await self.publishDeadLetter(self.deadLetters.rejected(message, rejection), source: source, reason: rejection.reason)
+        else { return false }
         if let codeTaskId = rejection.codeTaskId {
-            let source = RecordSource(message)
             let request = StartRequest(
                 requestId: rejection.requestId ?? source.description, codeTaskId: codeTaskId, orderingKey: codeTaskId,
                 contextJSON: nil, traceparent: nil, source: source)
-            guard await self.publish(self.events.failed(request, StartFailure(rejection))) else { return false }
+            guard await self.publishOrDeadLetter(self.events.failed(request, StartFailure(rejection)), source: source) else {
+                return false
+            }
             self.count { $0.failed += 1 }
         }
         return true
+    }
+
+    /// Publishes an event; one Kafka will never take is dead-lettered with reason `publish_failed` instead.
+    /// - Returns: Whether an outcome is durable.
+    private func publishOrDeadLetter(_ event: KafkaOutgoingMessage, source: RecordSource) async -> Bool {
+        switch await self.publish(event) {
+        case .acknowledged:
+            return true
+        case .abandoned:
+            return false
+        case .refused(let error):
+            self.logger.warning(
+                "Event refused by Kafka; dead-lettering it", metadata: ["source": "\(source)", "error": "\(error)"])
+            let record = self.deadLetters.publishFailed(event, source: source, error: error)
+            return await self.publishDeadLetter(record, source: source, reason: .publishFailed)
+        }
+    }
+
+    /// Publishes a dead letter; if Kafka refuses even that, the coordinates-only record; if it refuses that
+    /// too (the dead-letter topic is unwritable), the worker stops rather than lose or stall the record.
+    private func publishDeadLetter(_ record: KafkaOutgoingMessage, source: RecordSource, reason: RequestRejection.Reason) async
+        -> Bool
+    {
+        var record = record
+        for fallback in [true, false] {
+            switch await self.publish(record) {
+            case .acknowledged:
+                self.count { $0.deadLettered += 1 }
+                return true
+            case .abandoned:
+                return false
+            case .refused(let error):
+                guard fallback else {
+                    self.publisher.failFatally("the dead-letter topic refuses records: \(error)")
+                    return false
+                }
+                self.logger.warning(
+                    "Dead letter refused by Kafka; writing its coordinates only",
+                    metadata: ["source": "\(source)", "error": "\(error)"])
+                record = self.deadLetters.minimal(source: source, reason: reason)
+            }
+        }
+        return false
+    }
+
+    /// Publishes an output record until acknowledged, counting retries.
+    private func publish(_ record: KafkaOutgoingMessage) async -> EventPublisher.Result {
+        await self.publisher.publish(record, onRetry: { self.count { $0.publishRetries += 1 } })
     }
 
     /// Starts the code task. While the circuit breaker judges Informatica down, the request is held rather than
@@ -75,7 +119,8 @@ extension Worker {
                 do { try await Task.sleep(for: .milliseconds(200)) } catch { return nil }
                 continue
             }
-            let duringOutage = failure.category.isRetriable && self.client.circuitBreakerState != .closed
+            // Only a failure Informatica certainly did not act on may be tried again (never an in-doubt one).
+            let duringOutage = failure.allowsOutageHold && self.client.circuitBreakerState != .closed
             guard duringOutage, outageRetries < self.configuration.maxOutageRetries else { return outcome }
             if self.isStopping { return nil }
             outageRetries += 1

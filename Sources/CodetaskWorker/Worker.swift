@@ -28,6 +28,7 @@ public final class Worker: Sendable {
     let publisher: EventPublisher
     let parser: RequestParser
     let events: EventFactory
+    let deadLetters: DeadLetterFactory
     let inbox: WorkerInbox
     let counters = Mutex(WorkerStatistics())
     let started = Atomic<Bool>(false)
@@ -59,6 +60,7 @@ public final class Worker: Sendable {
         self.inbox = inbox
         self.parser = RequestParser(limits: configuration.limits)
         self.events = EventFactory(topics: configuration.topics, eventSource: configuration.eventSource)
+        self.deadLetters = DeadLetterFactory(topic: configuration.topics.deadLetter, maxRecordBytes: self.producer.maxMessageBytes)
     }
 
     /// Whether consumption is paused now (circuit breaker open, too many unfinished records, or stopping).

@@ -4,7 +4,9 @@ import Testing
 
 @Suite("Committed offsets with metadata")
 struct CommitMetadataTests {
-    @Test("a commit's metadata is stored and read back with the offset, by this member and by a new one",
+    // Apache Kafka and librdkafka's mock cluster keep commit metadata (up to offset.metadata.max.bytes, 4,096 by
+    // default); Tansu 0.6.0 keeps the offset and drops the metadata, which this test shows as well.
+    @Test("a commit's metadata is stored and read back with the offset, by this member and by a new one (Tansu: offsets only)",
           arguments: BrokerKind.allCases)
     func metadataRoundTrip(kind: BrokerKind) async throws {
         try await withTestBroker(kind) { broker in
@@ -31,7 +33,11 @@ struct CommitMetadataTests {
             for read in [own, fresh] {
                 let byPartition = Dictionary(uniqueKeysWithValues: read.map { ($0.topicPartition, $0) })
                 #expect(byPartition[partitions[0]]?.offset == 4)
-                #expect(byPartition[partitions[0]]?.metadata == metadata)
+                if kind == .mock {
+                    #expect(byPartition[partitions[0]]?.metadata == metadata)
+                } else {
+                    #expect(byPartition[partitions[0]]?.metadata == nil, "Tansu now keeps commit metadata: update the README")
+                }
                 #expect(byPartition[partitions[1]]?.offset == 2)
                 #expect((byPartition[partitions[1]]?.metadata ?? "").isEmpty)
             }
