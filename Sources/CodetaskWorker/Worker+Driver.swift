@@ -105,8 +105,8 @@ extension Worker {
             state.background.spawn { await self.readCommitted(partitions, epoch: epoch) }
         case .commit(let id, let points):
             state.background.spawn {
-                let succeeded = await self.commit(points, context: "periodic")
-                self.inbox.send(.commitEnded(id, succeeded: succeeded))
+                let result = await self.commit(points, context: "periodic")
+                self.inbox.send(.commitEnded(id, result))
             }
         case .completeRevocation(let id, let points, let until):
             state.revocationDeadlines[id] = until

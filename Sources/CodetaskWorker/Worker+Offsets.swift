@@ -51,27 +51,26 @@ extension Worker {
     }
 
     /// Commits positions with the finished offsets above them in the metadata.
-    /// - Returns: Whether the group took them.
-    func commit(_ points: [TopicPartition: CommitPoint], context: String) async -> Bool {
-        guard !points.isEmpty else { return true }
+    func commit(_ points: [TopicPartition: CommitPoint], context: String) async -> Core.CommitResult {
+        guard !points.isEmpty else { return .succeeded }
         let positions = points.map { partition, point in
             TopicPartitionOffset(partition, offset: point.offset, metadata: CommitMetadata.encode(point))
         }
         do {
             try await self.consumer.commit(positions)
-            return true
+            return .succeeded
         } catch {
             // Refused during a rebalance or from a stale generation: the machine keeps the positions and
             // sends them again as soon as the group allows.
             self.logger.info("Commit refused; it is retried", metadata: ["error": "\(error)", "commit": "\(context)"])
-            return false
+            return error.isGroupMembershipRefusal ? .refusedByGroup : .failed
         }
     }
 
     /// Commits, retrying a refused commit until `until` (a revocation's budget).
     func commitRetrying(_ points: [TopicPartition: CommitPoint], until: ContinuousClock.Instant, context: String) async {
         var delay = Duration.milliseconds(100)
-        while !(await self.commit(points, context: context)) {
+        while await self.commit(points, context: context) != .succeeded {
             guard ContinuousClock.now + delay < until else {
                 self.logger.warning(
                     "Commit on revocation failed; the next owner redoes these records",

@@ -44,6 +44,9 @@ final class ConsumerCore: Sendable {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
             state.withLock { $0.assign(partitions) }
             Self.applyAssignmentChange(rk, err, list, logger: logger)
+            // A partition this member paused before it was revoked can come back still paused inside
+            // librdkafka; a newly assigned partition always starts fetching (the application pauses it again).
+            _ = rd_kafka_resume_partitions(rk, list)
             logger.info("partitions assigned", metadata: [LogKey.partitions: "\(partitions.sorted())"])
             notify(.assigned(partitions))
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:

@@ -69,6 +69,12 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let topicAuthorizationFailed = Code(RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED)
         /// The topic is not known to the client (deleted, or never created).
         public static let unknownTopic = Code(RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC)
+        /// The group is rebalancing (a commit is refused until it completes).
+        public static let rebalanceInProgress = Code(RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS)
+        /// The member's group generation is stale (a rebalance went on without it).
+        public static let illegalGeneration = Code(RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION)
+        /// The coordinator no longer knows the member.
+        public static let unknownMemberID = Code(RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID)
     }
 
     /// What went wrong, by code.
@@ -87,6 +93,12 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
     /// unknown later is gone). Retrying the same record is pointless; publish something else instead (the
     /// worker dead-letters it). Never true together with ``isRetriable``.
     public var isPermanent: Bool { !self.isRetriable && Self.permanentCodes.contains(self.code) }
+
+    /// Whether a commit was refused because of the group's membership (a rebalance in progress, a stale
+    /// generation, an unknown member): the partitions may be about to move.
+    public var isGroupMembershipRefusal: Bool {
+        [Code.rebalanceInProgress, .illegalGeneration, .unknownMemberID].contains(self.code)
+    }
 
     /// Creates an error; retriability defaults to what the code implies.
     public init(code: Code, message: String, isRetriable: Bool? = nil, isFatal: Bool = false,

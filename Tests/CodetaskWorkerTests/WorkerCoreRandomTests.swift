@@ -121,9 +121,9 @@ struct CoreWorld {
         case 2:
             guard let commit = self.outstandingCommit else { return try self.tick() }
             self.outstandingCommit = nil
-            let succeeded = self.chance(70)
-            if succeeded { self.committed.merge(commit.points) { _, new in new } }
-            try self.apply(.commitEnded(commit.id, succeeded: succeeded))
+            let result: Core.CommitResult = self.chance(70) ? .succeeded : self.chance(50) ? .refusedByGroup : .failed
+            if result == .succeeded { self.committed.merge(commit.points) { _, new in new } }
+            try self.apply(.commitEnded(commit.id, result))
         case 3:
             guard let (partition, epoch) = self.loading.sorted(by: { $0.key < $1.key }).first else { return try self.tick() }
             self.loading[partition] = nil

@@ -42,10 +42,31 @@ struct WorkerCoreTests {
             return
         }
         #expect(points[partition0]?.offset == 1)
-        driver.send(.commitEnded(id, succeeded: false))
+        driver.send(.commitEnded(id, .failed))
         #expect(driver.advance(.milliseconds(100)).compactMap(\.committed).isEmpty)
         let again = driver.advance(.milliseconds(200)).compactMap(\.committed)
         #expect(again.first?[partition0]?.offset == 1)
+    }
+
+    @Test("while the group refuses commits (a rebalance), no new Start begins; a commit that goes through resumes them")
+    func holdWhileCommitsRefused() {
+        var driver = CoreDriver { $0.maxInFlight = 1 }
+        driver.assign([partition0])
+        let first = driver.poll(partition0, [0, 1, 2]).startedJobs()
+        driver.send(.jobEnded(first[0].id, finished: true))  // starts offset 1
+        guard case .commit(let id, _) = driver.advance(.seconds(1)).first(where: { $0.committed != nil }) else {
+            Issue.record("no commit")
+            return
+        }
+        let second = driver.actions.startedJobs().last!
+        driver.send(.commitEnded(id, .refusedByGroup))
+        #expect(driver.send(.jobEnded(second.id, finished: true)).startedJobs().isEmpty, "offset 2 began during the refusal")
+        let retried = driver.advance(.milliseconds(300))
+        guard case .commit(let retry, _) = retried.first(where: { $0.committed != nil }) else {
+            Issue.record("the commit was not retried")
+            return
+        }
+        #expect(driver.send(.commitEnded(retry, .succeeded)).startedJobs().map(\.source.offset) == [2])
     }
 
     @Test("records the committed metadata lists as finished are skipped; those below the position too")
@@ -116,6 +137,22 @@ struct WorkerCoreTests {
         #expect(driver.core.partitions[partition0]?.progress.lowestUnfinished == 1)
     }
 
+    @Test("a partition that comes back after its revocation commit was refused is not redone from the stale position")
+    func returnsWithOwnKnowledge() {
+        var driver = CoreDriver()
+        driver.assign([partition0])
+        let jobs = driver.poll(partition0, [0, 1, 2]).startedJobs()
+        for job in jobs { driver.send(.jobEnded(job.id, finished: true)) }
+        driver.send(.revoked([partition0], 1))  // completes at once; its commit is refused (nothing recorded)
+        let back = driver.assign([partition0], committed: [:])
+        #expect(back.startedJobs().isEmpty)
+        #expect(driver.poll(partition0, [0, 1, 2, 3]).startedJobs().map(\.source.offset) == [3])
+        #expect(driver.core.counts.alreadyFinished == 3)
+        // The member commits what it knows on its next commit.
+        let commit = driver.advance(.seconds(1)).compactMap(\.committed).first
+        #expect(commit?[partition0]?.offset == 3)
+    }
+
     @Test("lost partitions: jobs cancelled at once, queued work dropped, nothing committed")
     func lost() {
         var driver = CoreDriver { $0.maxInFlight = 1 }
@@ -143,7 +180,7 @@ struct WorkerCoreTests {
             return
         }
         #expect(points[partition0]?.offset == 1)
-        let closing = driver.send(.commitEnded(id, succeeded: true))
+        let closing = driver.send(.commitEnded(id, .succeeded))
         #expect(closing.contains { if case .close = $0 { true } else { false } })
         let finish = driver.send(.closeEnded)
         #expect(finish.contains { if case .finish(nil) = $0 { true } else { false } })

@@ -20,6 +20,9 @@ struct PartitionState<Payload: Sendable>: Sendable {
     var carriedFinished: Set<Int64> = []
     /// The position the group has committed (read at assignment, then each acknowledged commit).
     var committed: CommitPoint?
+    /// Offsets below this are finished: the group's committed position, or further when this member finished
+    /// more in an earlier epoch than the group took (a commit refused during a rebalance).
+    var finishedBelow: Int64?
     /// Tickets of this epoch that are running or cancelling.
     var runningJobs = 0
     /// Records that arrived while loading, handled once the committed position is known.
@@ -32,7 +35,7 @@ struct PartitionState<Payload: Sendable>: Sendable {
     /// The position to commit now: the lowest unfinished offset (or one past the highest finished), with the
     /// offsets finished above it; `nil` when nothing is known to commit.
     var commitPoint: CommitPoint? {
-        guard let position = self.progress.committable ?? self.committed?.offset else { return nil }
+        guard let position = self.progress.committable ?? self.finishedBelow else { return nil }
         let above = self.progress.finishedAbove(position).union(self.carriedFinished.filter { $0 >= position })
         return CommitPoint(offset: position, finished: above)
     }
@@ -48,4 +51,11 @@ struct PartitionState<Payload: Sendable>: Sendable {
 struct CommitPoint: Sendable, Hashable {
     var offset: Int64
     var finished: Set<Int64>
+
+    /// What both points know: every offset below either position, or listed by either, is finished.
+    func merged(with other: CommitPoint?) -> CommitPoint {
+        guard let other else { return self }
+        let offset = max(self.offset, other.offset)
+        return CommitPoint(offset: offset, finished: self.finished.union(other.finished).filter { $0 >= offset })
+    }
 }

@@ -16,7 +16,12 @@ extension WorkerCore {
         }
         self.nextCommitAt = now + self.settings.commitInterval
         let points = self.pointsToCommit()
-        guard !points.isEmpty else { return }
+        guard !points.isEmpty else {
+            // Nothing left to commit (the refused positions went with their partitions): nothing to hold for.
+            self.groupRefusesCommits = false
+            self.commitRetryAt = nil
+            return
+        }
         self.sendCommit(points, isFinal: false, now: now, into: &actions)
     }
 
@@ -41,18 +46,21 @@ extension WorkerCore {
 
     /// A commit was answered: on success the group's positions are known; on refusal the same (or newer)
     /// positions are sent again after ``Settings/commitRetryDelay``.
-    mutating func commitEnded(_ id: CommitID, succeeded: Bool, now: ContinuousClock.Instant) {
+    mutating func commitEnded(_ id: CommitID, _ result: CommitResult, now: ContinuousClock.Instant) {
         guard let commit = self.commitInFlight, commit.id == id else { return }
         self.commitInFlight = nil
-        guard succeeded else {
+        guard result == .succeeded else {
             self.counts.commitFailures += 1
             self.commitRetryAt = now + self.settings.commitRetryDelay
+            self.groupRefusesCommits = result == .refusedByGroup
             return
         }
         self.counts.commits += 1
         self.commitRetryAt = nil
+        self.groupRefusesCommits = false
         for (partition, point) in commit.points where self.partitions[partition] != nil {
             self.partitions[partition]!.committed = point
+            self.partitions[partition]!.finishedBelow = max(self.partitions[partition]!.finishedBelow ?? point.offset, point.offset)
             self.partitions[partition]!.carriedFinished = self.partitions[partition]!.carriedFinished.filter { $0 >= point.offset }
         }
     }

@@ -18,7 +18,7 @@ extension WorkerCore {
         /// Partitions were lost (session timeout, fenced): another member may own them already.
         case lost([TopicPartition])
         /// A commit was answered.
-        case commitEnded(CommitID, succeeded: Bool)
+        case commitEnded(CommitID, CommitResult)
         /// The circuit breaker changed.
         case breaker(BreakerView)
         /// A stop was requested (first signal).
@@ -50,6 +50,16 @@ extension WorkerCore {
         case close(until: ContinuousClock.Instant)
         /// Return from `run()` (after flushing the producer and shutting the client down).
         case finish(failure: String?)
+    }
+
+    /// How a commit ended.
+    enum CommitResult: Sendable, Equatable {
+        case succeeded
+        /// Refused because of the group's membership (rebalance in progress, stale generation): the partitions
+        /// may move, so no new Start begins until a commit goes through.
+        case refusedByGroup
+        /// Failed otherwise (coordinator unreachable, timeout).
+        case failed
     }
 
     /// Why jobs are cancelled.

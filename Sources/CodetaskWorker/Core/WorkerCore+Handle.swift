@@ -17,8 +17,8 @@ extension WorkerCore {
             self.revoke(partitions, id: id, now: now, into: &actions)
         case .lost(let partitions):
             self.lose(partitions, into: &actions)
-        case .commitEnded(let id, let succeeded):
-            self.commitEnded(id, succeeded: succeeded, now: now)
+        case .commitEnded(let id, let result):
+            self.commitEnded(id, result, now: now)
         case .breaker(let view):
             self.breaker = view
         case .stopRequested:

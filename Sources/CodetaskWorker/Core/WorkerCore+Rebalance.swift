@@ -23,7 +23,9 @@ extension WorkerCore {
     ) {
         guard var state = self.partitions[partition], state.epoch == epoch, state.status == .loading else { return }
         state.committed = point
-        state.carriedFinished.formUnion(point?.finished ?? [])
+        let known = point.map { $0.merged(with: self.finishedEarlier[partition]) } ?? self.finishedEarlier[partition]
+        state.finishedBelow = known?.offset
+        state.carriedFinished.formUnion(known?.finished ?? [])
         state.status = .active
         let buffered = state.buffered
         state.buffered = []
@@ -114,6 +116,7 @@ extension WorkerCore {
     mutating func release(_ partition: TopicPartition) {
         self.dropUnstarted(of: partition)
         guard let state = self.partitions.removeValue(forKey: partition) else { return }
+        if let point = state.commitPoint { self.finishedEarlier[partition] = point.merged(with: self.finishedEarlier[partition]) }
         self.pendingTotal -= state.progress.unfinishedCount + state.buffered.count
         self.paused.remove(partition)
     }

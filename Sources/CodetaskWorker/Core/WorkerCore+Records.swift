@@ -14,7 +14,7 @@ extension WorkerCore {
             return
         }
         let offset = record.source.offset
-        if let committed = state.committed, offset < committed.offset {
+        if let below = state.finishedBelow, offset < below {
             self.counts.alreadyFinished += 1
             return
         }
@@ -52,7 +52,7 @@ extension WorkerCore {
 
     /// Starts the oldest startable queued tickets while slots are free and the breaker admits calls.
     mutating func startReadyJobs(now: ContinuousClock.Instant, into actions: inout [Action]) {
-        guard self.lifecycle.isRunning else { return }
+        guard self.lifecycle.isRunning, !self.groupRefusesCommits else { return }
         while self.runningKeyed < self.settings.maxInFlight, self.breakerAdmits(now: now), let next = self.ready.popMin() {
             guard !self.busyKeys.contains(next.key), var queue = self.keyQueues[next.key] else { continue }
             // Tickets dropped by a revocation are skipped here.

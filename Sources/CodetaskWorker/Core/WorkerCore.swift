@@ -86,9 +86,15 @@ struct WorkerCore<Payload: Sendable>: Sendable {
     var nextCommitAt: ContinuousClock.Instant?
     /// Set after a refused commit: the soonest the next one is sent.
     var commitRetryAt: ContinuousClock.Instant?
+    /// Set while the group refuses this member's commits (a rebalance): no new Start begins, since work that
+    /// cannot be committed may be redone by the partition's next owner.
+    var groupRefusesCommits = false
     var nextJobID: JobID = 1
     var nextEpoch: UInt64 = 1
     var nextRequestID: UInt64 = 1
+    /// What this member knows finished in partitions it released (durable outcomes, committed or not), so a
+    /// partition that comes back is not redone from a stale committed position.
+    var finishedEarlier: [TopicPartition: CommitPoint] = [:]
     /// Records tracked and not finished, over the owned partitions.
     var pendingTotal = 0
     /// What happened so far, for statistics.
