@@ -107,6 +107,7 @@ extension Worker {
             state.background.spawn {
                 let result = await self.commit(points, context: "periodic")
                 self.inbox.send(.commitEnded(id, result))
+                if result == .succeeded { await self.checkCommitMetadataKept(points) }
             }
         case .completeRevocation(let id, let points, let until):
             state.revocationDeadlines[id] = until

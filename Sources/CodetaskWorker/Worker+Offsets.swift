@@ -81,4 +81,26 @@ extension Worker {
             delay = min(delay * 2, .seconds(1))
         }
     }
+
+    /// Once per worker, after the first commit that carried metadata: reads it back, and tells the machine when
+    /// the broker dropped it (Tansu 0.6.0 does; Apache Kafka keeps up to `offset.metadata.max.bytes`).
+    func checkCommitMetadataKept(_ points: [TopicPartition: CommitPoint]) async {
+        guard let (partition, metadata) = points.lazy.compactMap({ partition, point in
+            CommitMetadata.encode(point).map { (partition, $0) }
+        }).first else { return }
+        guard !self.metadataChecked.exchange(true, ordering: .relaxed) else { return }
+        guard let read = try? await self.consumer.committedOffsets(for: [partition], timeout: .seconds(5)).first else {
+            self.metadataChecked.store(false, ordering: .relaxed)
+            return
+        }
+        if read.metadata == nil || read.metadata?.isEmpty == true, read.offset == points[partition]?.offset {
+            self.logger.warning(
+                "The broker does not keep commit metadata: revocations and stops finish the records below each partition's highest started one, so the next owner starts nothing twice",
+                metadata: ["sent": "\(metadata.utf8.count) bytes"])
+            self.inbox.send(.commitMetadataDropped)
+        } else if read.metadata != metadata {
+            // Another commit came in between: check again after the next one.
+            self.metadataChecked.store(false, ordering: .relaxed)
+        }
+    }
 }

@@ -34,6 +34,7 @@ public final class Worker: Sendable {
     let started = Atomic<Bool>(false)
     let stopping = Atomic<Bool>(false)
     let paused = Atomic<Bool>(false)
+    let metadataChecked = Atomic<Bool>(false)
 
     /// Creates the worker and its clients; nothing is consumed before ``run()``.
     /// - Parameters:

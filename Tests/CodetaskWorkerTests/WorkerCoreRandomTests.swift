@@ -39,12 +39,18 @@ struct CoreWorld {
     var durable: Set<RecordSource> = []
     var outstandingCommit: (id: UInt64, points: [TopicPartition: CommitPoint])?
     var stopAt: Duration?
+    /// Half the seeds model a broker that drops commit metadata: stops and revocations then close gaps.
+    let metadataKept: Bool
+    /// The highest offset started per owned partition, and the frontier frozen when its revocation or the stop began.
+    var highestStarted: [TopicPartition: Int64] = [:]
+    var frontier: [TopicPartition: Int64] = [:]
     var closing = false
     var finished = false
 
     init(seed: UInt64) {
         self.seed = seed
         self.random = SeededGenerator(seed: seed)
+        self.metadataKept = seed % 2 == 0
         var settings = (maxInFlight: 0, maxPending: 0)
         settings.maxInFlight = [1, 2, 4][Int(seed % 3)]
         settings.maxPending = [8, 20, 1000][Int(seed / 3 % 3)]
@@ -59,6 +65,7 @@ struct CoreWorld {
     }
 
     mutating func run(steps: Int) throws {
+        if !self.metadataKept { try self.apply(.commitMetadataDropped) }
         for _ in 0..<steps where !self.finished { try self.step() }
         // Then stop and serve the machine until it finishes; the stop must end within grace + 5 s.
         if self.stopAt == nil { try self.apply(.stopRequested) }
@@ -88,6 +95,7 @@ struct CoreWorld {
             let id = self.nextRevocation
             self.nextRevocation += 1
             self.revoking[id] = chosen
+            for partition in chosen { self.frontier[partition] = self.highestStarted[partition] ?? -1 }
             try self.apply(.revoked(chosen, id))
         case 12..<14:
             let candidates = self.owned.keys.filter { !self.isRevoking($0) }.sorted()
@@ -169,8 +177,19 @@ struct CoreWorld {
 
     /// Hands an event to the machine, checks the actions against the model, and applies them.
     private mutating func apply(_ event: Core.Event) throws {
-        if case .stopRequested = event { self.stopAt = self.driver.elapsed }
-        if case .assigned(let partitions) = event { for partition in partitions { self.owned[partition] = 0 } }
+        if case .stopRequested = event {
+            self.stopAt = self.driver.elapsed
+            for partition in self.owned.keys where self.frontier[partition] == nil {
+                self.frontier[partition] = self.highestStarted[partition] ?? -1
+            }
+        }
+        if case .assigned(let partitions) = event {
+            for partition in partitions {
+                self.owned[partition] = 0
+                self.highestStarted[partition] = nil
+                self.frontier[partition] = nil
+            }
+        }
         let actions = self.driver.send(event)
         for action in actions { try self.check(action) }
         try self.checkState()
@@ -181,8 +200,13 @@ struct CoreWorld {
         switch action {
         case .startJob(let id, let source, _):
             let partition = source.topicPartition
-            #expect(self.stopAt == nil, "\(context): a job started after the stop began")
-            #expect(self.owned[partition] != nil && !self.isRevoking(partition), "\(context): started on a partition not owned")
+            #expect(self.owned[partition] != nil, "\(context): started on a partition not owned")
+            if self.stopAt != nil || self.isRevoking(partition) {
+                // Only to close a gap below the frontier, and only when the broker drops commit metadata.
+                let closesGap = !self.metadataKept && source.offset < (self.frontier[partition] ?? -1)
+                #expect(closesGap, "\(context): \(source) started after the stop or revocation began")
+            }
+            self.highestStarted[partition] = max(self.highestStarted[partition] ?? source.offset, source.offset)
             #expect(!self.jobs.values.contains { $0.source == source }, "\(context): \(source) started while running")
             self.jobs[id] = (source, false)
         case .cancelJobs(let ids, _):

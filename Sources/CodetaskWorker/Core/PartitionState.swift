@@ -25,6 +25,9 @@ struct PartitionState<Payload: Sendable>: Sendable {
     var finishedBelow: Int64?
     /// Tickets of this epoch that are running or cancelling.
     var runningJobs = 0
+    /// The highest offset whose job began in this epoch: the frontier below which gaps are closed when the
+    /// broker drops commit metadata.
+    var highestStarted: Int64?
     /// Records that arrived while loading, handled once the committed position is known.
     var buffered: [IncomingRecord<Payload>] = []
 

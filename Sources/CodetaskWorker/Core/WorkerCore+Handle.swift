@@ -23,6 +23,8 @@ extension WorkerCore {
             self.breaker = view
         case .stopRequested:
             self.requestStop(now: now, into: &actions)
+        case .commitMetadataDropped:
+            self.commitMetadataKept = false
         case .closeEnded:
             self.closeEnded(into: &actions)
         case .tick:

@@ -39,7 +39,7 @@ extension WorkerCore {
     mutating func revoke(_ revoked: [TopicPartition], id: RevocationID, now: ContinuousClock.Instant, into actions: inout [Action]) {
         for partition in revoked where self.partitions[partition] != nil {
             self.partitions[partition]!.status = .revoking
-            self.dropUnstarted(of: partition)
+            self.dropUnstarted(of: partition, closingGaps: true)
         }
         var deadline = now + self.settings.drainTimeout
         if let grace = self.lifecycle.graceDeadline { deadline = min(deadline, grace) }
@@ -62,13 +62,14 @@ extension WorkerCore {
     /// cancelled jobs that did not end in time.
     mutating func progressRevocations(now: ContinuousClock.Instant, into actions: inout [Action]) {
         for (id, revocation) in self.revocations.sorted(by: { $0.key < $1.key }) {
-            let running = revocation.partitions.reduce(0) { $0 + (self.partitions[$1]?.runningJobs ?? 0) }
+            let running = revocation.partitions.reduce(0) { $0 + self.outstandingJobs(of: $1) }
             if running > 0, let cancelDeadline = revocation.cancelDeadline, now < cancelDeadline { continue }
             if running > 0 && revocation.cancelDeadline == nil {
                 guard now >= revocation.drainDeadline else { continue }
                 let owned = revocation.partitions.compactMap { partition in
                     self.partitions[partition].map { (partition, $0.epoch) }
                 }
+                for partition in revocation.partitions { self.dropUnstarted(of: partition) }
                 let cancelled = self.cancelRunning { ticket in
                     owned.contains { $0.0 == ticket.source.topicPartition && $0.1 == ticket.epoch }
                 }
@@ -89,15 +90,18 @@ extension WorkerCore {
         }
     }
 
-    /// Drops the queued (never started) work and the loading buffer of a partition.
-    mutating func dropUnstarted(of partition: TopicPartition) {
+    /// Drops the queued (never started) work and the loading buffer of a partition; with `closingGaps` and a
+    /// broker that drops commit metadata, the queued work below the partition's frontier is kept.
+    mutating func dropUnstarted(of partition: TopicPartition, closingGaps: Bool = false) {
         guard var state = self.partitions[partition] else { return }
         self.pendingTotal -= state.buffered.count
         self.counts.notBegun += state.buffered.count
         state.buffered = []
         self.partitions[partition] = state
+        let frontier = closingGaps && !self.commitMetadataKept ? state.highestStarted ?? Int64.min : Int64.min
         let queued = self.tickets.values.filter {
             $0.phase == .queued && $0.source.topicPartition == partition && $0.epoch == state.epoch
+                && $0.source.offset >= frontier
         }
         for ticket in queued { self.tickets[ticket.id] = nil }
         self.counts.notBegun += queued.count
@@ -119,5 +123,14 @@ extension WorkerCore {
         if let point = state.commitPoint { self.finishedEarlier[partition] = point.merged(with: self.finishedEarlier[partition]) }
         self.pendingTotal -= state.progress.unfinishedCount + state.buffered.count
         self.paused.remove(partition)
+    }
+
+    /// Jobs of a partition's current epoch still to wait for: running ones, and queued ones kept to close gaps.
+    func outstandingJobs(of partition: TopicPartition) -> Int {
+        guard let state = self.partitions[partition] else { return 0 }
+        guard !self.commitMetadataKept else { return state.runningJobs }
+        return state.runningJobs + self.tickets.values.count {
+            $0.phase == .queued && $0.source.topicPartition == partition && $0.epoch == state.epoch
+        }
     }
 }

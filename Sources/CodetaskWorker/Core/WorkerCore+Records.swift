@@ -52,15 +52,27 @@ extension WorkerCore {
 
     /// Starts the oldest startable queued tickets while slots are free and the breaker admits calls.
     mutating func startReadyJobs(now: ContinuousClock.Instant, into actions: inout [Action]) {
-        guard self.lifecycle.isRunning, !self.groupRefusesCommits else { return }
+        guard self.lifecycle.isRunning || self.lifecycle.graceDeadline != nil else { return }
         while self.runningKeyed < self.settings.maxInFlight, self.breakerAdmits(now: now), let next = self.ready.popMin() {
             guard !self.busyKeys.contains(next.key), var queue = self.keyQueues[next.key] else { continue }
             // Tickets dropped by a revocation are skipped here.
             while let head = queue.first, self.tickets[head]?.phase != .queued { queue.removeFirst() }
-            guard let id = queue.popFirst() else {
+            guard let head = queue.first else {
                 self.keyQueues[next.key] = nil
                 continue
             }
+            switch self.admission(of: self.tickets[head]!) {
+            case .now:
+                break
+            case .later:
+                self.ready.insert(next)
+                return
+            case .never:
+                // Stopping or revoking: it waits to be dropped with its partition.
+                self.keyQueues[next.key] = queue
+                continue
+            }
+            let id = queue.removeFirst()
             self.keyQueues[next.key] = queue.isEmpty ? nil : queue
             let ticket = self.tickets[id]!
             guard self.partitions[ticket.source.topicPartition]?.epoch == ticket.epoch else {
@@ -77,12 +89,29 @@ extension WorkerCore {
         }
     }
 
+    private enum Admission { case now, later, never }
+
+    /// Whether a queued keyed ticket may begin: while running and the group takes commits; when stopping or
+    /// revoking, only to close a gap below the partition's frontier, and only if the broker drops commit
+    /// metadata (otherwise the finished offsets above the gap travel in the metadata).
+    private func admission(of ticket: Ticket) -> Admission {
+        guard let state = self.partitions[ticket.source.topicPartition], state.epoch == ticket.epoch else { return .now }
+        if self.lifecycle.isRunning && state.status == .active {
+            return self.groupRefusesCommits ? .later : .now
+        }
+        let closesGap = !self.commitMetadataKept && ticket.source.offset < (state.highestStarted ?? Int64.min)
+        return closesGap ? .now : .never
+    }
+
     /// Moves a queued ticket to running and asks the shell to start its job.
     private mutating func begin(_ id: JobID, into actions: inout [Action]) {
         self.tickets[id]!.phase = .running
         let ticket = self.tickets[id]!
         self.runningSources.insert(ticket.source)
         self.partitions[ticket.source.topicPartition]!.runningJobs += 1
+        let offset = ticket.source.offset
+        self.partitions[ticket.source.topicPartition]!.highestStarted = max(
+            self.partitions[ticket.source.topicPartition]!.highestStarted ?? offset, offset)
         actions.append(.startJob(id, ticket.source, ticket.payload))
     }
 

@@ -6,7 +6,7 @@ extension WorkerCore {
         guard self.lifecycle.isRunning else { return }
         let grace = now + self.settings.gracePeriod
         self.lifecycle = .draining(graceDeadline: grace, hardDeadline: grace + self.settings.stopOverrun)
-        for partition in self.partitions.keys { self.dropUnstarted(of: partition) }
+        for partition in self.partitions.keys { self.dropUnstarted(of: partition, closingGaps: true) }
         for id in self.revocations.keys { self.revocations[id]!.drainDeadline = min(self.revocations[id]!.drainDeadline, grace) }
     }
 
@@ -39,6 +39,7 @@ extension WorkerCore {
             if self.ownedJobsInFlight == 0 {
                 self.lifecycle = .finalCommit(hardDeadline: hard)
             } else if now >= grace {
+                for partition in self.partitions.keys { self.dropUnstarted(of: partition) }
                 let cancelled = self.cancelRunning { _ in true }
                 if !cancelled.isEmpty { actions.append(.cancelJobs(cancelled, reason: .gracePeriodOver)) }
                 self.lifecycle = .cancelling(until: now + self.settings.cancelWait, hardDeadline: hard)
@@ -80,8 +81,8 @@ extension WorkerCore {
         actions.append(.finish(failure: self.failure))
     }
 
-    /// Jobs running or cancelling on partitions this member owns now (tickets of earlier epochs excluded).
+    /// Jobs to wait for on partitions this member owns now (tickets of earlier epochs excluded).
     var ownedJobsInFlight: Int {
-        self.partitions.values.reduce(0) { $0 + $1.runningJobs }
+        self.partitions.keys.reduce(0) { $0 + self.outstandingJobs(of: $1) }
     }
 }

@@ -89,6 +89,10 @@ struct WorkerCore<Payload: Sendable>: Sendable {
     /// Set while the group refuses this member's commits (a rebalance): no new Start begins, since work that
     /// cannot be committed may be redone by the partition's next owner.
     var groupRefusesCommits = false
+    /// Whether the broker keeps commit metadata (Apache Kafka does; Tansu 0.6.0 drops it). Without it, finished
+    /// offsets above a gap cannot travel with the commit, so revocations and stops close the gaps instead: the
+    /// queued records below a partition's highest started one still run within the drain or grace budget.
+    var commitMetadataKept = true
     var nextJobID: JobID = 1
     var nextEpoch: UInt64 = 1
     var nextRequestID: UInt64 = 1
