@@ -82,25 +82,27 @@ extension Worker {
         }
     }
 
-    /// Once per worker, after the first commit that carried metadata: reads it back, and tells the machine when
-    /// the broker dropped it (Tansu 0.6.0 does; Apache Kafka keeps up to `offset.metadata.max.bytes`).
+    /// Once per worker, after the first commit that carried metadata: reads it back and tells the machine
+    /// whether the broker keeps commit metadata (Apache Kafka keeps up to `offset.metadata.max.bytes`; Tansu
+    /// 0.6.0 drops it). Until then the machine assumes it does not.
     func checkCommitMetadataKept(_ points: [TopicPartition: CommitPoint]) async {
         guard let (partition, metadata) = points.lazy.compactMap({ partition, point in
             CommitMetadata.encode(point).map { (partition, $0) }
         }).first else { return }
         guard !self.metadataChecked.exchange(true, ordering: .relaxed) else { return }
-        guard let read = try? await self.consumer.committedOffsets(for: [partition], timeout: .seconds(5)).first else {
+        guard let read = try? await self.consumer.committedOffsets(for: [partition], timeout: .seconds(5)).first,
+            read.offset == points[partition]?.offset
+        else {
+            // Unreadable, or another commit came in between: check again after the next one.
             self.metadataChecked.store(false, ordering: .relaxed)
             return
         }
-        if read.metadata == nil || read.metadata?.isEmpty == true, read.offset == points[partition]?.offset {
+        let kept = read.metadata == metadata
+        if !kept {
             self.logger.warning(
                 "The broker does not keep commit metadata: revocations and stops finish the records below each partition's highest started one, so the next owner starts nothing twice",
                 metadata: ["sent": "\(metadata.utf8.count) bytes"])
-            self.inbox.send(.commitMetadataDropped)
-        } else if read.metadata != metadata {
-            // Another commit came in between: check again after the next one.
-            self.metadataChecked.store(false, ordering: .relaxed)
         }
+        self.inbox.send(.commitMetadataKept(kept))
     }
 }

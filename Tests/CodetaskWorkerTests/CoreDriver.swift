@@ -17,6 +17,8 @@ struct CoreDriver {
         settings.maxPending = 100
         adjust(&settings)
         self.core = Core(settings: settings)
+        // The scripted tests describe a broker that keeps commit metadata (Apache Kafka), as a read-back showed.
+        self.core.commitMetadataKept = true
     }
 
     var now: ContinuousClock.Instant { self.start + self.elapsed }

@@ -65,7 +65,7 @@ struct CoreWorld {
     }
 
     mutating func run(steps: Int) throws {
-        if !self.metadataKept { try self.apply(.commitMetadataDropped) }
+        if self.metadataKept { try self.apply(.commitMetadataKept(true)) }
         for _ in 0..<steps where !self.finished { try self.step() }
         // Then stop and serve the machine until it finishes; the stop must end within grace + 5 s.
         if self.stopAt == nil { try self.apply(.stopRequested) }

@@ -8,7 +8,7 @@ extension WorkerCore {
         case .running, .draining, .cancelling: break
         case .finalCommit, .closing, .closed: return
         }
-        guard self.commitInFlight == nil else { return }
+        guard self.commitInFlight == nil, !self.commitsAwaitRebalance(now: now) else { return }
         if let retryAt = self.commitRetryAt {
             guard now >= retryAt else { return }
         } else if let next = self.nextCommitAt, now < next {
@@ -18,7 +18,6 @@ extension WorkerCore {
         let points = self.pointsToCommit()
         guard !points.isEmpty else {
             // Nothing left to commit (the refused positions went with their partitions): nothing to hold for.
-            self.groupRefusesCommits = false
             self.commitRetryAt = nil
             return
         }
@@ -52,16 +51,20 @@ extension WorkerCore {
         guard result == .succeeded else {
             self.counts.commitFailures += 1
             self.commitRetryAt = now + self.settings.commitRetryDelay
-            self.groupRefusesCommits = result == .refusedByGroup
+            if result == .refusedByGroup { self.commitsAwaitRebalanceUntil = now + self.settings.rebalanceCommitPause }
             return
         }
         self.counts.commits += 1
         self.commitRetryAt = nil
-        self.groupRefusesCommits = false
         for (partition, point) in commit.points where self.partitions[partition] != nil {
             self.partitions[partition]!.committed = point
             self.partitions[partition]!.finishedBelow = max(self.partitions[partition]!.finishedBelow ?? point.offset, point.offset)
             self.partitions[partition]!.carriedFinished = self.partitions[partition]!.carriedFinished.filter { $0 >= point.offset }
         }
+    }
+
+    /// Whether commits (and new starts) wait for this member's rebalance callback.
+    func commitsAwaitRebalance(now: ContinuousClock.Instant) -> Bool {
+        self.commitsAwaitRebalanceUntil.map { now < $0 } ?? false
     }
 }

@@ -23,8 +23,8 @@ extension WorkerCore {
         case breaker(BreakerView)
         /// A stop was requested (first signal).
         case stopRequested
-        /// A commit read back without its metadata: the broker drops commit metadata.
-        case commitMetadataDropped
+        /// A commit was read back: whether the broker kept its metadata.
+        case commitMetadataKept(Bool)
         /// The consumer left the group and closed.
         case closeEnded
         /// Time passed.

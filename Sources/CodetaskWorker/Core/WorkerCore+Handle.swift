@@ -10,12 +10,15 @@ extension WorkerCore {
         case .jobEnded(let id, let finished):
             self.jobEnded(id, finished: finished, now: now, into: &actions)
         case .assigned(let partitions):
+            self.commitsAwaitRebalanceUntil = nil
             self.assign(partitions, into: &actions)
         case .committedRead(let partition, let epoch, let point):
             self.committedRead(partition, epoch: epoch, point: point, now: now, into: &actions)
         case .revoked(let partitions, let id):
+            self.commitsAwaitRebalanceUntil = nil
             self.revoke(partitions, id: id, now: now, into: &actions)
         case .lost(let partitions):
+            self.commitsAwaitRebalanceUntil = nil
             self.lose(partitions, into: &actions)
         case .commitEnded(let id, let result):
             self.commitEnded(id, result, now: now)
@@ -23,8 +26,8 @@ extension WorkerCore {
             self.breaker = view
         case .stopRequested:
             self.requestStop(now: now, into: &actions)
-        case .commitMetadataDropped:
-            self.commitMetadataKept = false
+        case .commitMetadataKept(let kept):
+            self.commitMetadataKept = kept
         case .closeEnded:
             self.closeEnded(into: &actions)
         case .tick:

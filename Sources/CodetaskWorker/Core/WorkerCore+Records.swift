@@ -61,7 +61,7 @@ extension WorkerCore {
                 self.keyQueues[next.key] = nil
                 continue
             }
-            switch self.admission(of: self.tickets[head]!) {
+            switch self.admission(of: self.tickets[head]!, now: now) {
             case .now:
                 break
             case .later:
@@ -94,10 +94,10 @@ extension WorkerCore {
     /// Whether a queued keyed ticket may begin: while running and the group takes commits; when stopping or
     /// revoking, only to close a gap below the partition's frontier, and only if the broker drops commit
     /// metadata (otherwise the finished offsets above the gap travel in the metadata).
-    private func admission(of ticket: Ticket) -> Admission {
+    private func admission(of ticket: Ticket, now: ContinuousClock.Instant) -> Admission {
         guard let state = self.partitions[ticket.source.topicPartition], state.epoch == ticket.epoch else { return .now }
         if self.lifecycle.isRunning && state.status == .active {
-            return self.groupRefusesCommits ? .later : .now
+            return self.commitsAwaitRebalance(now: now) ? .later : .now
         }
         let closesGap = !self.commitMetadataKept && ticket.source.offset < (state.highestStarted ?? Int64.min)
         return closesGap ? .now : .never

@@ -61,7 +61,7 @@ extension WorkerCore {
     private mutating func progressFinalCommit(now: ContinuousClock.Instant, into actions: inout [Action]) {
         guard case .finalCommit(let hard) = self.lifecycle else { return }
         if now < hard - self.settings.closeReserve {
-            if self.commitInFlight != nil { return }
+            if self.commitInFlight != nil || self.commitsAwaitRebalance(now: now) { return }
             let points = self.pointsToCommit()
             if !points.isEmpty {
                 if let retryAt = self.commitRetryAt, now < retryAt { return }

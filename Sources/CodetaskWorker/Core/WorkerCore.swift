@@ -39,6 +39,8 @@ struct WorkerCore<Payload: Sendable>: Sendable {
         var commitInterval: Duration = .seconds(1)
         /// How soon a refused commit is tried again.
         var commitRetryDelay: Duration = .milliseconds(250)
+        /// How long commits and new starts wait for the rebalance callback after the group refused a commit.
+        var rebalanceCommitPause: Duration = .seconds(10)
         /// How long a revocation's commit is retried before the partitions are released anyway.
         var revocationCommitBudget: Duration = .seconds(5)
         /// Time kept back from the stop bound for leaving the group, flushing and logging out.
@@ -86,13 +88,16 @@ struct WorkerCore<Payload: Sendable>: Sendable {
     var nextCommitAt: ContinuousClock.Instant?
     /// Set after a refused commit: the soonest the next one is sent.
     var commitRetryAt: ContinuousClock.Instant?
-    /// Set while the group refuses this member's commits (a rebalance): no new Start begins, since work that
-    /// cannot be committed may be redone by the partition's next owner.
-    var groupRefusesCommits = false
-    /// Whether the broker keeps commit metadata (Apache Kafka does; Tansu 0.6.0 drops it). Without it, finished
-    /// offsets above a gap cannot travel with the commit, so revocations and stops close the gaps instead: the
-    /// queued records below a partition's highest started one still run within the drain or grace budget.
-    var commitMetadataKept = true
+    /// Set when the group refused a commit because of a rebalance: until this member's next rebalance
+    /// callback (or this time), no commit is sent and no new Start begins. Work that cannot be committed may be
+    /// redone by the partition's next owner, and a commit sent from a generation the coordinator has already
+    /// replaced makes librdkafka declare the whole assignment lost.
+    var commitsAwaitRebalanceUntil: ContinuousClock.Instant?
+    /// Whether the broker is known to keep commit metadata (Apache Kafka does; Tansu 0.6.0 drops it). Until a
+    /// commit read back shows it, finished offsets above a gap may not travel with the commit, so revocations
+    /// and stops close the gaps instead: the queued records below a partition's highest started one still run
+    /// within the drain or grace budget.
+    var commitMetadataKept = false
     var nextJobID: JobID = 1
     var nextEpoch: UInt64 = 1
     var nextRequestID: UInt64 = 1
