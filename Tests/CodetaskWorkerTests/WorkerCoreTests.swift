@@ -187,6 +187,24 @@ struct WorkerCoreTests {
         #expect(driver.core.isClosed)
     }
 
+    @Test("a broker that drops commit metadata: the stop finishes the queued records below the highest started one")
+    func stopClosesGapsWithoutMetadata() {
+        var driver = CoreDriver { $0.maxInFlight = 2 }
+        driver.core.commitMetadataKept = false
+        driver.assign([partition0])
+        // Offsets 0 and 1 share a key: 1 waits behind 0, while 2 (another key) starts.
+        let started = driver.poll(partition0, [0, 1, 2, 3]) { $0 < 2 ? "a" : "b\($0)" }.startedJobs()
+        #expect(started.map(\.source.offset) == [0, 2])
+        driver.send(.stopRequested)
+        // 1 lies below the frontier (2): it still runs once 0 ends; 3 lies beyond it and never starts.
+        let next = driver.send(.jobEnded(started[0].id, finished: true)).startedJobs()
+        #expect(next.map(\.source.offset) == [1])
+        driver.send(.jobEnded(started[1].id, finished: true))
+        let last = driver.send(.jobEnded(next[0].id, finished: true))
+        #expect(last.startedJobs().isEmpty)
+        #expect(last.compactMap(\.committed).first?[partition0] == CommitPoint(offset: 3, finished: []))
+    }
+
     @Test("stop: past the grace period everything is cancelled and the stop ends within grace + 5 s even if commits hang")
     func stopBound() {
         var driver = CoreDriver { $0.gracePeriod = .seconds(10) }
