@@ -95,8 +95,13 @@ extension SimulatorCore {
             )
         }
         let rule = self.scriptedRule(for: id)
-        if let rule, rule.brokenAnswer == nil {
+        if let rule, rule.brokenAnswer == nil, rule.status != 200 {
             var answer = self.injected(status: rule.status, retryAfterSeconds: rule.retryAfterSeconds)
+            if let padding = rule.paddingBytes {
+                answer = self.error(
+                    HTTPResponseStatus(statusCode: rule.status), code: "CT_\(rule.status)",
+                    message: String(repeating: "m", count: padding), style: style)
+            }
             if rule.echoesSessionId == true {
                 answer = self.error(
                     HTTPResponseStatus(statusCode: rule.status),
@@ -115,9 +120,10 @@ extension SimulatorCore {
             state.runs[id, default: 0] += 1
             return (jobId, state.runs[id, default: 0])
         }
+        let padding = rule?.paddingBytes.map { [("padding", JSONWriter.string(String(repeating: "p", count: $0)))] } ?? []
         var answer = SimResponse.json(
             .ok,
-            .object([
+            .object(padding + [
                 ("summary", .string("Code Task started successfully")),
                 ("jobId", .string(jobId)),
                 ("codeTaskInstanceName", .string("\(id)-\(run)")),

@@ -31,6 +31,9 @@ public struct TaskRule: Sendable, Hashable, Codable {
     public var brokenAnswer: BrokenAnswer?
     /// When `true`, the error message echoes the request's `IDS-SESSION-ID`, as a careless service might.
     public var echoesSessionId: Bool?
+    /// When set, the answer is this many bytes larger: with `status` 200 the task starts and the answer has a
+    /// `padding` member of that length; with an error status the error message is that long.
+    public var paddingBytes: Int?
 
     /// A rule for one id.
     public init(id: String, status: Int, times: Int? = nil, retryAfterSeconds: Int? = nil) {
@@ -57,6 +60,12 @@ public struct TaskRule: Sendable, Hashable, Codable {
         self.retryAfterSeconds = retryAfterSeconds
         self.brokenAnswer = brokenAnswer
         self.echoesSessionId = echoesSessionId
+    }
+
+    /// A rule whose matching Start calls get an answer `paddingBytes` larger: started (status 200) or an error.
+    public init(id: String, status: Int, paddingBytes: Int) {
+        self.init(match: .id(id), status: status, times: nil, retryAfterSeconds: nil)
+        self.paddingBytes = paddingBytes
     }
 
     /// A rule whose matching Start calls start the job and then get a broken answer.
