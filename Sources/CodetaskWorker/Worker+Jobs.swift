@@ -104,17 +104,22 @@ extension Worker {
     /// - Returns: The outcome to publish, or `nil` when the job was cancelled or gave up while stopping.
     private func startRidingOutOutages(_ request: StartRequest) async -> StartOutcome? {
         var outageRetries = 0
+        // Whether the request waited for the breaker or an outage: once stopping, such a request is given up.
+        // (The machine decides whether a record may begin at all; a job it began during a stop closes a gap.)
+        var held = false
         while true {
             // Wait while the breaker turns calls away, rather than spend attempts on it.
             while self.breakerTurnsCallsAway, !self.isStopping {
+                held = true
                 do { try await Task.sleep(for: .milliseconds(200)) } catch { return nil }
             }
-            if Task.isCancelled || self.isStopping { return nil }
+            if Task.isCancelled || (self.isStopping && (held || self.breakerTurnsCallsAway)) { return nil }
             let outcome = await self.client.startCodeTask(codeTaskId: request.codeTaskId, traceparent: request.traceparent)
             guard case .failed(let failure) = outcome else { return outcome }
             if Task.isCancelled { return nil }
             if failure.isCircuitOpen {
                 // Informatica was never called.
+                held = true
                 guard !self.isStopping else { return nil }
                 do { try await Task.sleep(for: .milliseconds(200)) } catch { return nil }
                 continue
@@ -124,6 +129,7 @@ extension Worker {
             guard duringOutage, outageRetries < self.configuration.maxOutageRetries else { return outcome }
             if self.isStopping { return nil }
             outageRetries += 1
+            held = true
             self.logger.info(
                 "Start failed while Informatica is judged down; holding the request",
                 metadata: ["codeTaskId": "\(request.codeTaskId)", "requestId": "\(request.requestId)", "outageRetry": "\(outageRetries)"])

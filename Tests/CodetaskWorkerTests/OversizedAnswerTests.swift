@@ -5,6 +5,7 @@ import Kafka
 import KafkaTestSupport
 import Testing
 
+extension WorkerIntegration {
 @Suite("Oversized Informatica answers", .timeLimit(.minutes(4)))
 struct OversizedAnswerTests {
     @Test("""
@@ -67,4 +68,5 @@ struct OversizedAnswerTests {
                   + (errorEvents.isEmpty ? "dead-lettered" : "capped to \(errorEvents[0].value.count) bytes"))
         }
     }
+}
 }

@@ -4,6 +4,7 @@ import Kafka
 import KafkaTestSupport
 import Testing
 
+extension WorkerIntegration {
 @Suite("Oversized input records", .timeLimit(.minutes(4)))
 struct OversizedRecordTests {
     @Test("""
@@ -78,4 +79,5 @@ struct OversizedRecordTests {
         } while ContinuousClock.now < deadline
         return position
     }
+}
 }

@@ -6,6 +6,7 @@ import Kafka
 import KafkaTestSupport
 import Testing
 
+extension WorkerIntegration {
 @Suite("The worker end to end", .serialized)
 struct ProcessingTests {
     @Test("1,000 valid requests: 1,000 started events with the simulator's job ids, each task started once, all committed",
@@ -117,11 +118,13 @@ struct ProcessingTests {
         }
     }
 }
+}
 
 func announce(_ test: String, _ kind: BrokerKind) {
     print("[worker-tests] \(test) on \(kind)")
 }
 
+extension WorkerIntegration {
 @Suite("Secrets")
 struct SecretTests {
     @Test("mock only: the worker's log at trace level and its events contain no password and no session id, across a re-login")
@@ -146,7 +149,9 @@ struct SecretTests {
         }
     }
 }
+}
 
+extension WorkerIntegration {
 @Suite("Start-up checks")
 struct StartUpTests {
     // On Tansu: librdkafka's mock cluster does not serve CreateTopics.
@@ -173,4 +178,5 @@ struct StartUpTests {
             #expect(audit.startedCount == 1)
         }
     }
+}
 }

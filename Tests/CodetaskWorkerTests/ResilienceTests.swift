@@ -6,6 +6,7 @@ import Kafka
 import KafkaTestSupport
 import Testing
 
+extension WorkerIntegration {
 @Suite("The worker under outages, shutdowns and crashes", .serialized)
 struct ResilienceTests {
     @Test("Informatica down for 30 s: the breaker opens, consumption pauses, work resumes, nothing lost, attempts bounded",
@@ -160,4 +161,5 @@ struct ResilienceTests {
             #expect(status == 0, "SIGTERM should end the restarted worker cleanly: \(second.logTail())")
         }
     }
+}
 }

@@ -6,6 +6,7 @@ import InformaticaSimulator
 import Kafka
 import KafkaTestSupport
 import Logging
+import Testing
 
 /// One test's world: a broker with fresh topics, a simulator, and worker configurations pointing at both.
 final class WorkerHarness: Sendable {
@@ -170,3 +171,9 @@ struct RunningWorker: Sendable {
 func extraStarts(_ simulator: InformaticaSimulator) -> Int {
     simulator.startCalls.duplicateStarts.values.reduce(0) { $0 + $1 - 1 }
 }
+
+/// The worker's integration suites, run one after another (nested suites, in extensions of this one): each
+/// starts brokers, workers and a simulator, and two cores cannot run several such worlds at once without
+/// starving their timers and those of the other test targets.
+@Suite("Worker integration", .serialized)
+struct WorkerIntegration {}
