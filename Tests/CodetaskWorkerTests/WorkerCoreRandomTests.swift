@@ -6,7 +6,7 @@ import Testing
 
 /// Random event sequences against the worker core, with a model of Kafka's group (assignment, revocation,
 /// loss, committed positions) and of the jobs; invariants are checked after every step.
-@Suite("The worker core state machine: randomized sequences")
+@Suite("The worker core state machine: randomized sequences", .serialized)
 struct WorkerCoreRandomTests {
     @Test("5,000 seeded random sequences keep every invariant", arguments: 0..<5)
     func randomSequences(batch: Int) throws {
