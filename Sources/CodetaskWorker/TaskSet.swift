@@ -31,9 +31,6 @@ final class TaskSet: Sendable {
         self.state.withLock { $0.running[id] }?.cancel()
     }
 
-    /// Tasks still running.
-    var count: Int { self.state.withLock { $0.running.count } }
-
     /// Waits for every task until `deadline`.
     /// - Returns: Whether all ended in time.
     @discardableResult

@@ -21,7 +21,7 @@ extension WorkerCore {
             self.commitRetryAt = nil
             return
         }
-        self.sendCommit(points, isFinal: false, now: now, into: &actions)
+        self.sendCommit(points, into: &actions)
     }
 
     /// The commit points of active partitions that moved past what the group has (revoking partitions
@@ -34,12 +34,11 @@ extension WorkerCore {
         return points
     }
 
-    mutating func sendCommit(
-        _ points: [TopicPartition: CommitPoint], isFinal: Bool, now: ContinuousClock.Instant, into actions: inout [Action]
-    ) {
+    /// Asks the shell to commit `points`; one commit is in flight at a time.
+    mutating func sendCommit(_ points: [TopicPartition: CommitPoint], into actions: inout [Action]) {
         let id = self.nextRequestID
         self.nextRequestID += 1
-        self.commitInFlight = CommitInFlight(id: id, points: points, isFinal: isFinal)
+        self.commitInFlight = CommitInFlight(id: id, points: points)
         actions.append(.commit(id, points))
     }
 

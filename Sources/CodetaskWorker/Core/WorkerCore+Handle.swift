@@ -46,11 +46,6 @@ extension WorkerCore {
         self.updatePauses(now: now, into: &actions)
     }
 
-    /// Jobs running or cancelling, of any epoch.
-    var jobsInFlight: Int {
-        self.tickets.values.count { $0.phase != .queued }
-    }
-
     /// Whether the machine reached its end (``Action/finish(failure:)`` was returned).
     var isClosed: Bool { self.lifecycle == .closed }
 

@@ -30,7 +30,7 @@ extension WorkerCore {
         self.partitions[partition] = state
         let id = self.nextJobID
         self.nextJobID += 1
-        var ticket = Ticket(
+        let ticket = Ticket(
             id: id, source: record.source, epoch: state.epoch, key: record.orderingKey, payload: record.payload,
             phase: .queued)
         guard let key = record.orderingKey else {

@@ -65,7 +65,7 @@ extension WorkerCore {
             let points = self.pointsToCommit()
             if !points.isEmpty {
                 if let retryAt = self.commitRetryAt, now < retryAt { return }
-                self.sendCommit(points, isFinal: true, now: now, into: &actions)
+                self.sendCommit(points, into: &actions)
                 return
             }
         }

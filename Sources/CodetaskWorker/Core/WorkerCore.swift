@@ -150,8 +150,6 @@ extension WorkerCore {
     struct CommitInFlight: Sendable {
         let id: CommitID
         let points: [TopicPartition: CommitPoint]
-        /// Whether it is the stop's final commit.
-        let isFinal: Bool
     }
 
     /// The circuit breaker as the machine sees it.
