@@ -53,6 +53,8 @@ extension Worker {
         var core: Core
         let jobs = TaskSet()
         let background = TaskSet()
+        /// The wind-down signal of each running Start job.
+        var windDowns: [Core.JobID: CallWindDown] = [:]
         var revocationDeadlines: [Core.RevocationID: ContinuousClock.Instant] = [:]
         var pollOutstanding = false
         var finished = false
@@ -63,6 +65,7 @@ extension Worker {
         let now = ContinuousClock.now
         switch event {
         case .polled, .fatalError: state.pollOutstanding = false
+        case .jobEnded(let id, _): state.windDowns[id] = nil
         default: break
         }
         self.log(event)
@@ -86,13 +89,18 @@ extension Worker {
     private func perform(_ action: Core.Action, _ state: inout DriverState, now: ContinuousClock.Instant) {
         switch action {
         case .startJob(let id, _, let work):
+            let windDown = CallWindDown()
+            state.windDowns[id] = windDown
             state.jobs.spawn(id: id) {
-                let finished = await self.runJob(work)
+                let finished = await self.runJob(work, windDown: windDown)
                 self.inbox.send(.jobEnded(id, finished: finished))
             }
         case .cancelJobs(let ids, let reason):
             self.logger.warning("Cancelling jobs", metadata: ["count": "\(ids.count)", "reason": "\(reason)"])
             for id in ids { state.jobs.cancel(id) }
+        case .windDownJobs(let ids):
+            self.logger.notice("Winding down the jobs of lost partitions", metadata: ["count": "\(ids.count)"])
+            for id in ids { state.windDowns[id]?.request() }
         case .pause(let partitions):
             self.logger.notice(
                 "Consumption paused",
@@ -174,7 +182,7 @@ extension Worker {
             self.logger.info("Partitions being revoked", metadata: ["partitions": "\(partitions.sorted())"])
         case .lost(let partitions):
             self.logger.warning(
-                "Partitions lost; their jobs are cancelled and nothing is committed for them",
+                "Partitions lost; their calls send no new request and nothing is committed for them",
                 metadata: ["partitions": "\(partitions.sorted())"])
         case .fatalError(let reason):
             self.logger.critical("Worker stopping after a fatal error", metadata: ["error": "\(reason)"])

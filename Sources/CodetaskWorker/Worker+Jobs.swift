@@ -4,19 +4,19 @@ import Kafka
 import Logging
 
 extension Worker {
-    /// One record's work.
+    /// One record's work; `windDown` asks a Start job to send no further request (its partition was lost).
     /// - Returns: Whether its outcome is durable (acknowledged by the broker), so its offset may be committed.
-    func runJob(_ work: RecordWork) async -> Bool {
+    func runJob(_ work: RecordWork, windDown: CallWindDown) async -> Bool {
         switch work {
-        case .start(let request): return await self.process(request)
+        case .start(let request): return await self.process(request, windDown: windDown)
         case .deadLetter(let message, let rejection): return await self.deadLetter(message, rejection)
         }
     }
 
     /// Start (riding out an outage, see ``startRidingOutOutages(_:)``), then publish the outcome.
-    private func process(_ request: StartRequest) async -> Bool {
+    private func process(_ request: StartRequest, windDown: CallWindDown) async -> Bool {
         let began = ContinuousClock.now
-        guard let outcome = await self.startRidingOutOutages(request) else { return false }
+        guard let outcome = await self.startRidingOutOutages(request, windDown: windDown) else { return false }
         let event: KafkaOutgoingMessage
         switch outcome {
         case .started(let started):
@@ -100,23 +100,29 @@ extension Worker {
     /// out of attempts or time while the breaker was not closed is tried again after it closes, up to
     /// ``WorkerConfiguration/maxOutageRetries`` times (so a task that fails on its own cannot be held forever).
     /// Once the worker is stopping, a held request is given up instead (Informatica did not act on it, so the
-    /// next owner may start it without a duplicate).
-    /// - Returns: The outcome to publish, or `nil` when the job was cancelled or gave up while stopping.
-    private func startRidingOutOutages(_ request: StartRequest) async -> StartOutcome? {
+    /// next owner may start it without a duplicate). A wound-down job sends no new request: it ends with the
+    /// answer to a request already sent, or with no outcome.
+    /// - Returns: The outcome to publish, or `nil` when the job was cancelled, wound down before an answer, or
+    ///   gave up while stopping.
+    private func startRidingOutOutages(_ request: StartRequest, windDown: CallWindDown) async -> StartOutcome? {
         var outageRetries = 0
         // Whether the request waited for the breaker or an outage: once stopping, such a request is given up.
         // (The machine decides whether a record may begin at all; a job it began during a stop closes a gap.)
         var held = false
         while true {
             // Wait while the breaker turns calls away, rather than spend attempts on it.
-            while self.breakerTurnsCallsAway, !self.isStopping {
+            while self.breakerTurnsCallsAway, !self.isStopping, !windDown.isRequested {
                 held = true
                 do { try await Task.sleep(for: .milliseconds(200)) } catch { return nil }
             }
-            if Task.isCancelled || (self.isStopping && (held || self.breakerTurnsCallsAway)) { return nil }
-            let outcome = await self.client.startCodeTask(codeTaskId: request.codeTaskId, traceparent: request.traceparent)
+            if Task.isCancelled || windDown.isRequested || (self.isStopping && (held || self.breakerTurnsCallsAway)) {
+                return nil
+            }
+            let outcome = await self.client.startCodeTask(
+                codeTaskId: request.codeTaskId, traceparent: request.traceparent, windDown: windDown)
             guard case .failed(let failure) = outcome else { return outcome }
-            if Task.isCancelled { return nil }
+            // Wound down between attempts: no outcome (the code alone could come from Informatica's answer).
+            if Task.isCancelled || (windDown.isRequested && failure.code == InformaticaFailure.cancelledCode) { return nil }
             if failure.isCircuitOpen {
                 // Informatica was never called.
                 held = true
@@ -127,7 +133,7 @@ extension Worker {
             // Only a failure Informatica certainly did not act on may be tried again (never an in-doubt one).
             let duringOutage = failure.allowsOutageHold && self.client.circuitBreakerState != .closed
             guard duringOutage, outageRetries < self.configuration.maxOutageRetries else { return outcome }
-            if self.isStopping { return nil }
+            if self.isStopping || windDown.isRequested { return nil }
             outageRetries += 1
             held = true
             self.logger.info(

@@ -8,4 +8,6 @@ struct CallPlan: Sendable {
     var metadata: [String: String]
     /// Builds the HTTP request for a session and an attempt timeout.
     var makeRequest: @Sendable (_ session: Session, _ timeout: Duration) -> TransportRequest
+    /// When requested, the call sends no further request (see ``CallWindDown``).
+    var windDown: CallWindDown? = nil
 }

@@ -34,7 +34,7 @@ extension InformaticaClient {
         var run = CallRun(deadline: deadline)
 
         while true {
-            if Task.isCancelled { return .failure(run.cancelled()) }
+            if Task.isCancelled || plan.windDown?.isRequested == true { return .failure(run.cancelled()) }
             let permit = self.breaker.acquire()
             guard case .allowed(let probe) = permit else {
                 guard case .rejected(let retryAt) = permit, retryAt < deadline else {
@@ -47,7 +47,9 @@ extension InformaticaClient {
                     )
                 }
                 logger.debug("Circuit breaker open; waiting", [LogKey.delay: "\(retryAt.timeIntervalSince(self.clock.now()))"])
-                if !(await self.pause(retryAt.duration(since: self.clock.now()))) { return .failure(run.cancelled()) }
+                if !(await self.pause(retryAt.duration(since: self.clock.now()), windDown: plan.windDown)) {
+                    return .failure(run.cancelled())
+                }
                 continue
             }
 
@@ -74,7 +76,7 @@ extension InformaticaClient {
                 if error.outcome != .retriable {
                     return .failure(run.failure(.rejected, code: details.code ?? "login_failed", message: "login failed: \(details.message)"))
                 }
-                if let failure = await self.backOff(&run, retryAfter: nil, logger: logger) { return .failure(failure) }
+                if let failure = await self.backOff(&run, retryAfter: nil, windDown: plan.windDown, logger: logger) { return .failure(failure) }
                 continue
             }
             let result = await self.attempt(plan, session: session, probe: probe, run: &run, logger: logger)
@@ -82,7 +84,7 @@ extension InformaticaClient {
             switch result {
             case .finished(let outcome): return outcome
             case .again(let retryAfter):
-                if let failure = await self.backOff(&run, retryAfter: retryAfter, logger: logger) { return .failure(failure) }
+                if let failure = await self.backOff(&run, retryAfter: retryAfter, windDown: plan.windDown, logger: logger) { return .failure(failure) }
             case .againNow:
                 continue
             }
@@ -119,12 +121,12 @@ extension InformaticaClient {
                     )
                 )
             }
-            if !(await self.pause(wait)) {
+            if !(await self.pause(wait, windDown: plan.windDown)) {
                 self.breaker.record(.neutral, probe: probe)
                 return .finished(.failure(run.cancelled()))
             }
         }
-        if Task.isCancelled {
+        if Task.isCancelled || plan.windDown?.isRequested == true {
             self.breaker.record(.neutral, probe: probe)
             return .finished(.failure(run.cancelled()))
         }
@@ -285,7 +287,9 @@ extension InformaticaClient {
     }
 
     /// Sleeps before the next attempt, or returns the failure that ends the call.
-    private func backOff(_ run: inout CallRun, retryAfter: Duration?, logger: CallLogger) async -> InformaticaFailure? {
+    private func backOff(
+        _ run: inout CallRun, retryAfter: Duration?, windDown: CallWindDown?, logger: CallLogger
+    ) async -> InformaticaFailure? {
         let policy = self.configuration.retry
         let last = run.lastDetails
         if run.attempts.count >= policy.maxAttempts {
@@ -300,15 +304,30 @@ extension InformaticaClient {
             )
         }
         logger.debug("Backing off", [LogKey.delay: "\(delay)"])
-        guard await self.pause(delay) else {
+        guard await self.pause(delay, windDown: windDown) else {
             return run.cancelled()
         }
         return nil
     }
 
-    /// Sleeps on the injected clock; `false` when cancelled.
-    private func pause(_ duration: Duration) async -> Bool {
+    /// Sleeps on the injected clock; `false` when cancelled or wound down (at once, even mid-sleep).
+    private func pause(_ duration: Duration, windDown: CallWindDown?) async -> Bool {
+        guard windDown?.isRequested != true else { return false }
         guard duration > .zero else { return !Task.isCancelled }
+        guard let windDown else { return await self.sleep(duration) }
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await self.sleep(duration) }
+            group.addTask {
+                await windDown.wait()
+                return false
+            }
+            let slept = await group.next() ?? false
+            group.cancelAll()
+            return slept && !windDown.isRequested
+        }
+    }
+
+    private func sleep(_ duration: Duration) async -> Bool {
         do {
             try await self.clock.sleep(for: duration)
             return true

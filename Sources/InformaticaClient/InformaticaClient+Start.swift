@@ -18,15 +18,17 @@ extension InformaticaClient {
     /// `answer_unreadable`. At most ``RetryPolicy/maxAttempts`` requests are sent.
     ///
     /// Cancelling the calling task ends backoff sleeps and the request in flight at once; no attempt begins
-    /// after cancellation.
+    /// after cancellation. Winding down (`windDown`) ends waits at once and begins no attempt either, but lets
+    /// a request already sent finish, so its answer is not lost.
     ///
     /// - Parameters:
     ///   - codeTaskId: The code task id, always sent as a JSON string.
     ///   - traceparent: A W3C trace context, sent as the `traceparent` header when given.
+    ///   - windDown: A signal to end the call without another request (see ``CallWindDown``).
     /// - Returns: ``StartOutcome/started(_:)`` with the job id and the whole answer, or
     ///   ``StartOutcome/failed(_:)`` with a classified failure. A whole 2xx answer that is not a JSON object
     ///   with a `jobId` is an `answer_unreadable` failure with code `protocol_error`.
-    public func startCodeTask(codeTaskId: String, traceparent: String? = nil) async -> StartOutcome {
+    public func startCodeTask(codeTaskId: String, traceparent: String? = nil, windDown: CallWindDown? = nil) async -> StartOutcome {
         if let problem = Self.problem(withCodeTaskId: codeTaskId) ?? Self.problem(withTraceparent: traceparent) {
             return .failed(
                 InformaticaFailure(
@@ -41,11 +43,12 @@ extension InformaticaClient {
         }
         let body = Self.startBody(codeTaskId: codeTaskId)
         let trace = traceparent.flatMap { $0.isEmpty ? nil : $0 }
-        let plan = CallPlan(name: "start", rateLimited: true, metadata: [LogKey.codeTaskId: codeTaskId]) { session, timeout in
+        var plan = CallPlan(name: "start", rateLimited: true, metadata: [LogKey.codeTaskId: codeTaskId]) { session, timeout in
             var headers = [("Content-Type", "application/json"), ("Accept", "application/json"), ("IDS-SESSION-ID", session.id.value)]
             if let trace { headers.append(("traceparent", trace)) }
             return TransportRequest(method: .post, url: session.serverURL + Self.startPath, headers: headers, body: body, timeout: timeout)
         }
+        plan.windDown = windDown
         switch await self.execute(plan) {
         case .failure(let failure):
             self.logger.info("Code task start failed", metadata: [LogKey.codeTaskId: "\(codeTaskId)", LogKey.error: "\(failure)"])

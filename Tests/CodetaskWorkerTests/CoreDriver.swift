@@ -74,6 +74,11 @@ extension WorkerCore.Action {
         return nil
     }
 
+    var woundDownJobs: [UInt64]? {
+        if case .windDownJobs(let ids) = self { return ids }
+        return nil
+    }
+
     var committed: [TopicPartition: CommitPoint]? {
         switch self {
         case .commit(_, let points): return points

@@ -211,6 +211,12 @@ struct CoreWorld {
             self.jobs[id] = (source, false)
         case .cancelJobs(let ids, _):
             for id in ids where self.jobs[id] != nil { self.jobs[id]!.cancelled = true }
+        case .windDownJobs(let ids):
+            for id in ids {
+                #expect(self.jobs[id] != nil, "\(context): wound down a job that is not running")
+                #expect(!self.owned.keys.contains { $0 == self.jobs[id]?.source.topicPartition },
+                        "\(context): wound down a job of a partition still owned")
+            }
         case .readCommitted(let partitions, let epoch):
             for partition in partitions { self.loading[partition] = epoch }
         case .commit(let id, let points):

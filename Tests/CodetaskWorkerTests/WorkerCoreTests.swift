@@ -153,17 +153,41 @@ struct WorkerCoreTests {
         #expect(commit?[partition0]?.offset == 3)
     }
 
-    @Test("lost partitions: jobs cancelled at once, queued work dropped, nothing committed")
+    @Test("lost partitions: queued work dropped, running calls wound down then cancelled after the drain budget, nothing committed")
     func lost() {
-        var driver = CoreDriver { $0.maxInFlight = 1 }
+        var driver = CoreDriver {
+            $0.maxInFlight = 1
+            $0.drainTimeout = .seconds(3)
+        }
         driver.assign([partition0])
         let jobs = driver.poll(partition0, [0, 1]).startedJobs()
         let actions = driver.send(.lost([partition0]))
-        #expect(actions.compactMap(\.cancelledJobs) == [[jobs[0].id]])
+        #expect(actions.compactMap(\.woundDownJobs) == [[jobs[0].id]])
+        #expect(actions.compactMap(\.cancelledJobs).isEmpty)
         #expect(actions.compactMap(\.committed).isEmpty)
         #expect(driver.core.partitions.isEmpty)
+        #expect(driver.advance(.seconds(2)).compactMap(\.cancelledJobs).isEmpty)
+        #expect(driver.advance(.seconds(1)).compactMap(\.cancelledJobs) == [[jobs[0].id]])
         driver.send(.jobEnded(jobs[0].id, finished: false))
         #expect(driver.advance(.seconds(2)).compactMap(\.committed).isEmpty)
+    }
+
+    @Test("a lost partition's wound-down call that got its answer is not started again when the partition comes back")
+    func lostThenReassignedAfterTheAnswer() {
+        var driver = CoreDriver { $0.maxInFlight = 2 }
+        driver.assign([partition0])
+        let jobs = driver.poll(partition0, [0, 1]).startedJobs()
+        #expect(jobs.count == 2)
+        driver.send(.lost([partition0]))
+        // Offset 0's answer arrives while the partition is owned by no one here; offset 1's after it returns.
+        driver.send(.jobEnded(jobs[0].id, finished: true))
+        driver.assign([partition0])
+        let again = driver.poll(partition0, [0, 1, 2]).startedJobs()
+        #expect(again.map(\.source.offset) == [2], "offset 1 waits for its earlier call; offset 0 is finished")
+        let afterAnswer = driver.send(.jobEnded(jobs[1].id, finished: true)).startedJobs()
+        #expect(afterAnswer.isEmpty)
+        driver.send(.jobEnded(again[0].id, finished: true))
+        #expect(driver.advance(.seconds(1)).compactMap(\.committed).first?[partition0]?.offset == 3)
     }
 
     @Test("stop: nothing begins after it; running work finishes; the final commit precedes the close")

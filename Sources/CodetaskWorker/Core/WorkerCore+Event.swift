@@ -37,6 +37,9 @@ extension WorkerCore {
         case startJob(JobID, RecordSource, Payload)
         /// Cancel these jobs for real (an HTTP call in progress is cancelled).
         case cancelJobs([JobID], reason: CancelReason)
+        /// Let these jobs send no further request: a request already sent gets its answer (and its outcome is
+        /// published); waits, backoff and held requests end at once.
+        case windDownJobs([JobID])
         /// Stop fetching these partitions.
         case pause([TopicPartition])
         /// Fetch these partitions again.

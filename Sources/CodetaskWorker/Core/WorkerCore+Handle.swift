@@ -19,7 +19,7 @@ extension WorkerCore {
             self.revoke(partitions, id: id, now: now, into: &actions)
         case .lost(let partitions):
             self.commitsAwaitRebalanceUntil = nil
-            self.lose(partitions, into: &actions)
+            self.lose(partitions, now: now, into: &actions)
         case .commitEnded(let id, let result):
             self.commitEnded(id, result, now: now)
         case .breaker(let view):
@@ -40,6 +40,7 @@ extension WorkerCore {
     /// Moves every deadline-driven part forward: revocations, the stop sequence, starts, commits, pauses.
     private mutating func advance(now: ContinuousClock.Instant, into actions: inout [Action]) {
         self.progressRevocations(now: now, into: &actions)
+        self.progressWindDowns(now: now, into: &actions)
         self.progressStop(now: now, into: &actions)
         self.startReadyJobs(now: now, into: &actions)
         self.commitPeriodically(now: now, into: &actions)

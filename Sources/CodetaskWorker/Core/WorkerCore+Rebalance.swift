@@ -26,6 +26,8 @@ extension WorkerCore {
         let known = point.map { $0.merged(with: self.finishedEarlier[partition]) } ?? self.finishedEarlier[partition]
         state.finishedBelow = known?.offset
         state.carriedFinished.formUnion(known?.finished ?? [])
+        let finishedUnowned = self.finishedUnowned.removeValue(forKey: partition) ?? []
+        state.carriedFinished.formUnion(finishedUnowned.filter { $0 >= known?.offset ?? Int64.min })
         state.status = .active
         let buffered = state.buffered
         state.buffered = []
@@ -46,15 +48,33 @@ extension WorkerCore {
         self.revocations[id] = Revocation(partitions: revoked, drainDeadline: deadline)
     }
 
-    /// Partitions lost without a chance to commit: their jobs are cancelled at once and nothing is committed.
-    mutating func lose(_ lost: [TopicPartition], into actions: inout [Action]) {
-        var cancelled: [JobID] = []
+    /// Partitions lost without a chance to commit: queued work is dropped and nothing is committed. Their
+    /// running jobs wind down: a request already sent still gets its answer, which is published and
+    /// remembered as finished (so this member does not start it again if the partition comes back), but no
+    /// new request is sent; what has not ended after the drain budget is cancelled.
+    mutating func lose(_ lost: [TopicPartition], now: ContinuousClock.Instant, into actions: inout [Action]) {
+        var windingDown: [JobID] = []
         for partition in lost {
             guard let state = self.partitions[partition] else { continue }
             self.dropUnstarted(of: partition)
-            cancelled += self.cancelRunning { $0.source.topicPartition == partition && $0.epoch == state.epoch }
+            windingDown += self.tickets.values.filter {
+                $0.phase == .running && $0.source.topicPartition == partition && $0.epoch == state.epoch
+            }.map(\.id)
             self.release(partition)
         }
+        guard !windingDown.isEmpty else { return }
+        var deadline = now + self.settings.drainTimeout
+        if let grace = self.lifecycle.graceDeadline { deadline = min(deadline, grace) }
+        for id in windingDown { self.windingDown[id] = deadline }
+        actions.append(.windDownJobs(windingDown.sorted()))
+    }
+
+    /// Cancels the lost partitions' jobs that did not wind down within the drain budget.
+    mutating func progressWindDowns(now: ContinuousClock.Instant, into actions: inout [Action]) {
+        let overdue = Set(self.windingDown.filter { now >= $0.value }.keys)
+        guard !overdue.isEmpty else { return }
+        for id in overdue { self.windingDown[id] = nil }
+        let cancelled = self.cancelRunning { overdue.contains($0.id) }
         if !cancelled.isEmpty { actions.append(.cancelJobs(cancelled, reason: .partitionsLost)) }
     }
 
@@ -111,7 +131,10 @@ extension WorkerCore {
     /// - Returns: Their ids, for ``Action/cancelJobs(_:reason:)``.
     mutating func cancelRunning(where matches: (Ticket) -> Bool) -> [JobID] {
         let running = self.tickets.values.filter { $0.phase == .running && matches($0) }
-        for ticket in running { self.tickets[ticket.id]!.phase = .cancelling }
+        for ticket in running {
+            self.tickets[ticket.id]!.phase = .cancelling
+            self.windingDown[ticket.id] = nil
+        }
         self.counts.cancelled += running.count
         return running.map(\.id).sorted()
     }

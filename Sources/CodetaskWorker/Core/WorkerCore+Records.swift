@@ -130,6 +130,7 @@ extension WorkerCore {
     mutating func jobEnded(_ id: JobID, finished: Bool, now: ContinuousClock.Instant, into actions: inout [Action]) {
         guard let ticket = self.tickets[id], ticket.phase != .queued else { return }
         self.tickets[id] = nil
+        self.windingDown[id] = nil
         self.runningSources.remove(ticket.source)
         if let key = ticket.key {
             self.busyKeys.remove(key)
@@ -161,9 +162,13 @@ extension WorkerCore {
         }
     }
 
-    /// A ticket of an earlier epoch finished: the current epoch must not start that offset again.
+    /// A ticket of an earlier epoch finished: the current epoch (or the next, when the partition is not owned
+    /// now) must not start that offset again.
     private mutating func finishLate(_ offset: Int64, in partition: TopicPartition) {
-        guard var state = self.partitions[partition] else { return }
+        guard var state = self.partitions[partition] else {
+            self.finishedUnowned[partition, default: []].insert(offset)
+            return
+        }
         if state.progress.isUnfinished(offset) {
             let queued = self.tickets.values.first {
                 $0.source.topicPartition == partition && $0.source.offset == offset && $0.epoch == state.epoch

@@ -36,7 +36,8 @@ extension WorkerCore {
             if now >= until { self.closeEnded(into: &actions) }
             return
         case .draining(let grace, let hard):
-            if self.ownedJobsInFlight == 0 {
+            // Calls of lost partitions winding down are waited for too: their answers are worth publishing.
+            if self.ownedJobsInFlight == 0 && self.windingDown.isEmpty {
                 self.lifecycle = .finalCommit(hardDeadline: hard)
             } else if now >= grace {
                 for partition in self.partitions.keys { self.dropUnstarted(of: partition) }

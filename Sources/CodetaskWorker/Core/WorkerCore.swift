@@ -26,7 +26,8 @@ struct WorkerCore<Payload: Sendable>: Sendable {
         var maxInFlight = 32
         /// Unfinished records before consumption pauses (resuming at half).
         var maxPending = 1000
-        /// How long a revocation waits for running jobs before cancelling them.
+        /// How long a revocation waits for running jobs before cancelling them; also how long the calls of a
+        /// lost partition may wind down (finish the request already sent) before they are cancelled.
         var drainTimeout: Duration = .seconds(20)
         /// How long a stop waits for running jobs before cancelling them.
         var gracePeriod: Duration = .seconds(20)
@@ -104,6 +105,11 @@ struct WorkerCore<Payload: Sendable>: Sendable {
     /// What this member knows finished in partitions it released (durable outcomes, committed or not), so a
     /// partition that comes back is not redone from a stale committed position.
     var finishedEarlier: [TopicPartition: CommitPoint] = [:]
+    /// Offsets finished by jobs of partitions this member no longer owned when they ended (a lost partition's
+    /// wound-down calls), taken as finished if the partition comes back.
+    var finishedUnowned: [TopicPartition: Set<Int64>] = [:]
+    /// Jobs of lost partitions winding down, with the time they are cancelled if still running.
+    var windingDown: [JobID: ContinuousClock.Instant] = [:]
     /// Records tracked and not finished, over the owned partitions.
     var pendingTotal = 0
     /// What happened so far, for statistics.
