@@ -26,7 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
-        // Declares the system's librdkafka (>= 2.2) and nothing else.
+        // Declares the system's librdkafka (>= 2.2.0, see Librdkafka.minimumVersion) and nothing else.
         .systemLibrary(
             name: "CRdKafka",
             pkgConfig: "rdkafka",

@@ -1,6 +1,7 @@
 #ifndef CODETASK_CRDKAFKA_SHIM_H
 #define CODETASK_CRDKAFKA_SHIM_H
 
+#include <dlfcn.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
@@ -30,6 +31,30 @@ static inline rd_kafka_error_t *codetask_produce(rd_kafka_t *rk, rd_kafka_topic_
 /// The partition list element at `index` (Swift cannot index C arrays inside structs conveniently).
 static inline rd_kafka_topic_partition_t *codetask_partition_at(rd_kafka_topic_partition_list_t *list, int index) {
     return &list->elems[index];
+}
+
+/// Looks up a librdkafka function by name in the running process (the main program and the libraries it
+/// loaded), for calls that only librdkafka versions newer than the supported minimum have: the module then
+/// compiles against the minimum's headers and the caller degrades when the loaded library lacks the call.
+/// scripts/check-librdkafka-api lists every name looked up this way. NULL when absent.
+static inline void *codetask_rdkafka_symbol(const char *name) {
+    void *process = dlopen(NULL, RTLD_LAZY);
+    if (process == NULL) return NULL;
+    void *symbol = dlsym(process, name);
+    dlclose(process);
+    return symbol;
+}
+
+/// Sets the mock cluster's `group.initial.rebalance.delay.ms` through
+/// rd_kafka_mock_group_initial_rebalance_delay_ms (librdkafka 2.6.0 and later), resolved at run time.
+/// Returns 1 when applied, 0 when the loaded librdkafka lacks the call (the mock then waits its built-in 3 s
+/// before a group's first rebalance).
+static inline int codetask_mock_set_initial_rebalance_delay(rd_kafka_mock_cluster_t *mcluster, int32_t delay_ms) {
+    typedef void (*setter_t)(rd_kafka_mock_cluster_t *, int32_t);
+    setter_t setter = (setter_t)codetask_rdkafka_symbol("rd_kafka_mock_group_initial_rebalance_delay_ms");
+    if (setter == NULL) return 0;
+    setter(mcluster, delay_ms);
+    return 1;
 }
 
 #endif

@@ -34,8 +34,13 @@ public final class KafkaMockCluster: Sendable {
         self.cluster = MockClusterPointer(pointer: cluster)
         bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(cluster))
         brokerIDs = 1...Int32(brokers)
-        // A real broker waits 3 s for more members before the first rebalance; tests want it quick.
-        rd_kafka_mock_group_initial_rebalance_delay_ms(cluster, 0)
+        // A real broker waits 3 s for more members before the first rebalance; tests want it quick. The call
+        // exists from librdkafka 2.6.0 on and is looked up at run time (the supported minimum is older).
+        if codetask_mock_set_initial_rebalance_delay(cluster, 0) == 0 {
+            let missing = "librdkafka \(Librdkafka.versionString) has no rd_kafka_mock_group_initial_rebalance_delay_ms "
+                + "(added in 2.6.0): the mock cluster waits its default 3 s before a group's first rebalance"
+            logger.notice("\(missing)")
+        }
     }
 
     deinit {

@@ -2,8 +2,11 @@ internal import CRdKafka
 
 /// Facts about the librdkafka library loaded at run time.
 public enum Librdkafka {
-    /// The oldest librdkafka this project supports: 2.2.0 fixed KIP-482 tagged-field parsing
-    /// (older versions cannot talk to brokers such as Tansu).
+    /// The oldest librdkafka this project supports, 2.2.0: the first that skips KIP-482 tagged fields correctly
+    /// (2.0.2 cannot talk to Tansu) and keeps the commit metadata given to `rd_kafka_offsets_store`. Every
+    /// librdkafka call the sources make is in 2.2.0's headers (`scripts/check-librdkafka-api` checks this against
+    /// `.ci/librdkafka-2.2.0-api.txt`), except those looked up at run time, which degrade when absent.
+    /// Keep it equal to `REQUIRED_RDKAFKA` in `scripts/bootstrap` (the same script checks).
     public static let minimumVersion = Version(major: 2, minor: 2, patch: 0)
 
     /// A librdkafka version number.
@@ -42,7 +45,7 @@ public enum Librdkafka {
                 code: .unsupportedVersion,
                 message: "librdkafka \(versionString) is loaded but \(minimumVersion) or newer is required "
                     + "(older versions cannot parse KIP-482 tagged fields). Run scripts/bootstrap to build "
-                    + "librdkafka 2.8.0 into /usr/local, or install librdkafka-dev >= 2.2 from your distribution.",
+                    + "librdkafka 2.8.0 into /usr/local, or install librdkafka-dev >= 2.2.0 from your distribution.",
                 isRetriable: false)
         }
     }

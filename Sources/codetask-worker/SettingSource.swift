@@ -28,11 +28,11 @@ struct SettingSource {
     }
 
     /// A secret from a file (trailing newline removed) or from the environment; never from a flag value.
-    /// - Throws: `ValidationError` naming the flag when the file cannot be read.
+    /// - Throws: `ValidationError` naming the flag and the `<env>_FILE` variable when the file cannot be read.
     func secret(file: String?, env: String, name: String) throws -> String? {
         if let path = file ?? self.environment[env + "_FILE"] {
             guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                throw ValidationError("--\(name): cannot read the file \(path)")
+                throw ValidationError("--\(name) / \(env)_FILE: cannot read the file \(path)")
             }
             return text.trimmingCharacters(in: .newlines)
         }
