@@ -17,6 +17,12 @@ struct JSONObjectWriter {
         self.text += value.map { String($0) } ?? "null"
     }
 
+    /// A boolean member.
+    mutating func bool(_ name: String, _ value: Bool) {
+        self.name(name)
+        self.text += value ? "true" : "false"
+    }
+
     /// A member whose value is JSON text already (written as it is); `nil` writes `null`.
     mutating func raw(_ name: String, _ json: String?) {
         self.name(name)

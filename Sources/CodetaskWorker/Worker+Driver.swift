@@ -75,6 +75,7 @@ extension Worker {
             self.inbox.completeRevocation(id)
         }
         self.paused.store(!state.core.paused.isEmpty, ordering: .relaxed)
+        self.updateGauges(state.core, event: event, now: now)
         let counts = state.core.counts
         self.count {
             $0.received = counts.received
@@ -135,6 +136,30 @@ extension Worker {
             }
         case .finish:
             state.finished = true
+        }
+    }
+
+    /// Copies the machine's figures into the gauges (the breaker's state on its changes, ages on ticks).
+    private func updateGauges(_ core: Core, event: Core.Event, now: ContinuousClock.Instant) {
+        self.metrics.startCallsInFlight.record(core.runningKeyed)
+        self.metrics.recordsPending.record(core.pendingTotal)
+        self.metrics.partitionsAssigned.record(core.partitions.count)
+        self.metrics.partitionsPaused.record(core.paused.count)
+        switch event {
+        case .breaker(let view):
+            let state: Int
+            switch view {
+            case .closed: state = 0
+            case .halfOpen: state = 1
+            case .open: state = 2
+            }
+            self.metrics.circuitBreakerState.record(state)
+        case .tick:
+            let age = core.oldestUnfinishedArrival.map { now - $0 } ?? .zero
+            self.metrics.oldestUnfinishedAge.record(Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18)
+            self.health.recordLoop(now: now, oldestUnfinishedAge: age, breakerOpen: core.breaker != .closed)
+        default:
+            break
         }
     }
 

@@ -8,25 +8,44 @@ extension Worker {
     /// - Returns: Whether its outcome is durable (acknowledged by the broker), so its offset may be committed.
     func runJob(_ work: RecordWork, windDown: CallWindDown) async -> Bool {
         switch work {
-        case .start(let request): return await self.process(request, windDown: windDown)
+        case .start(let request, let recordTime): return await self.process(request, recordTime: recordTime, windDown: windDown)
         case .deadLetter(let message, let rejection): return await self.deadLetter(message, rejection)
         }
     }
 
     /// Start (riding out an outage, see ``startRidingOutOutages(_:)``), then publish the outcome.
-    private func process(_ request: StartRequest, windDown: CallWindDown) async -> Bool {
+    private func process(_ request: StartRequest, recordTime: Date?, windDown: CallWindDown) async -> Bool {
         let began = ContinuousClock.now
         guard let outcome = await self.startRidingOutOutages(request, windDown: windDown) else { return false }
+        let latency = ContinuousClock.now - began
+        self.metrics.startDuration.recordNanoseconds(Self.nanoseconds(latency))
         let event: KafkaOutgoingMessage
         switch outcome {
         case .started(let started):
-            event = self.events.started(request, started, latency: ContinuousClock.now - began)
+            self.metrics.startAttempts(started.attempts)
+            event = self.events.started(request, started, latency: latency)
         case .failed(let failure):
+            self.metrics.startAttempts(failure.attempts)
             event = self.events.failed(request, StartFailure(failure))
         }
         guard await self.publishOrDeadLetter(event, source: request.source) else { return false }
-        if case .started = outcome { self.count { $0.started += 1 } } else { self.count { $0.failed += 1 } }
+        switch outcome {
+        case .started:
+            self.count { $0.started += 1 }
+            self.metrics.eventPublished("started")
+        case .failed(let failure):
+            self.count { $0.failed += 1 }
+            self.metrics.eventPublished("failed")
+            self.metrics.startFailed(failure.category.rawValue)
+        }
+        if let recordTime {
+            self.metrics.endToEndDuration.recordNanoseconds(Int64(max(0, Date().timeIntervalSince(recordTime)) * 1e9))
+        }
         return true
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
     }
 
     /// A record that is not a valid request: copied to the dead-letter topic with the reason (shortened to fit),
@@ -43,6 +62,8 @@ extension Worker {
                 return false
             }
             self.count { $0.failed += 1 }
+            self.metrics.eventPublished("failed")
+            self.metrics.startFailed(InformaticaFailure.Category.invalidRequest.rawValue)
         }
         return true
     }
@@ -73,6 +94,7 @@ extension Worker {
             switch await self.publish(record) {
             case .acknowledged:
                 self.count { $0.deadLettered += 1 }
+                self.metrics.deadLettered(reason.rawValue)
                 return true
             case .abandoned:
                 return false
@@ -92,7 +114,10 @@ extension Worker {
 
     /// Publishes an output record until acknowledged, counting retries.
     private func publish(_ record: KafkaOutgoingMessage) async -> EventPublisher.Result {
-        await self.publisher.publish(record, onRetry: { self.count { $0.publishRetries += 1 } })
+        await self.publisher.publish(record, onRetry: {
+            self.count { $0.publishRetries += 1 }
+            self.metrics.publishRetries.increment()
+        })
     }
 
     /// Starts the code task. While the circuit breaker judges Informatica down, the request is held rather than
@@ -109,10 +134,15 @@ extension Worker {
         // Whether the request waited for the breaker or an outage: once stopping, such a request is given up.
         // (The machine decides whether a record may begin at all; a job it began during a stop closes a gap.)
         var held = false
+        defer { if held { self.metrics.requestsHeld.decrement() } }
+        func hold() {
+            if !held { self.metrics.requestsHeld.increment() }
+            held = true
+        }
         while true {
             // Wait while the breaker turns calls away, rather than spend attempts on it.
             while self.breakerTurnsCallsAway, !self.isStopping, !windDown.isRequested {
-                held = true
+                hold()
                 do { try await Task.sleep(for: .milliseconds(200)) } catch { return nil }
             }
             if Task.isCancelled || windDown.isRequested || (self.isStopping && (held || self.breakerTurnsCallsAway)) {
@@ -125,7 +155,7 @@ extension Worker {
             if Task.isCancelled || (windDown.isRequested && failure.code == InformaticaFailure.cancelledCode) { return nil }
             if failure.isCircuitOpen {
                 // Informatica was never called.
-                held = true
+                hold()
                 guard !self.isStopping else { return nil }
                 do { try await Task.sleep(for: .milliseconds(200)) } catch { return nil }
                 continue
@@ -135,7 +165,7 @@ extension Worker {
             guard duringOutage, outageRetries < self.configuration.maxOutageRetries else { return outcome }
             if self.isStopping || windDown.isRequested { return nil }
             outageRetries += 1
-            held = true
+            hold()
             self.logger.info(
                 "Start failed while Informatica is judged down; holding the request",
                 metadata: ["codeTaskId": "\(request.codeTaskId)", "requestId": "\(request.requestId)", "outageRetry": "\(outageRetries)"])

@@ -1,3 +1,4 @@
+import Foundation
 import Kafka
 import Logging
 
@@ -7,11 +8,12 @@ extension Worker {
     func pollOnce() async {
         do {
             let batch = try await self.consumer.poll(timeout: .milliseconds(100))
+            self.metrics.recordsConsumed.increment(by: batch.count)
             let records = batch.map { message -> IncomingRecord<RecordWork> in
                 let source = RecordSource(message)
                 switch self.parser.parse(message) {
                 case .success(let request):
-                    return IncomingRecord(source: source, orderingKey: request.orderingKey, payload: .start(request))
+                    return IncomingRecord(source: source, orderingKey: request.orderingKey, payload: .start(request, recordTime: message.timestampMilliseconds.map { Date(timeIntervalSince1970: Double($0) / 1000) }))
                 case .failure(let rejection):
                     self.logger.info(
                         "Invalid request; dead-lettering it",
@@ -58,12 +60,18 @@ extension Worker {
         }
         do {
             try await self.consumer.commit(positions)
+            self.metrics.commitEnded("succeeded")
+            for (partition, point) in points {
+                self.metrics.committed(partition, offset: point.offset, endOffset: self.consumer.cachedEndOffset(of: partition))
+            }
             return .succeeded
         } catch {
             // Refused during a rebalance or from a stale generation: the machine keeps the positions and
             // sends them again as soon as the group allows.
             self.logger.info("Commit refused; it is retried", metadata: ["error": "\(error)", "commit": "\(context)"])
-            return error.isGroupMembershipRefusal ? .refusedByGroup : .failed
+            let refused = error.isGroupMembershipRefusal
+            self.metrics.commitEnded(refused ? "refused_by_group" : "failed")
+            return refused ? .refusedByGroup : .failed
         }
     }
 

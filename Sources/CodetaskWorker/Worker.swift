@@ -1,6 +1,8 @@
+import Foundation
 public import InformaticaClient
 public import Kafka
 public import Logging
+public import Metrics
 import Synchronization
 
 /// The codetask worker: consumes start requests, starts code tasks through the Informatica client, publishes
@@ -31,6 +33,9 @@ public final class Worker: Sendable {
     let deadLetters: DeadLetterFactory
     let inbox: WorkerInbox
     let counters = Mutex(WorkerStatistics())
+    let metrics: WorkerMetrics
+    /// Liveness and readiness, for the operations endpoint.
+    public let health: WorkerHealth
     let started = Atomic<Bool>(false)
     let stopping = Atomic<Bool>(false)
     let paused = Atomic<Bool>(false)
@@ -42,11 +47,19 @@ public final class Worker: Sendable {
     ///   - informaticaClient: A client to use instead of one made from the configuration (tests); the worker
     ///     shuts it down when it stops.
     ///   - logger: Receives the worker's, the clients' and librdkafka's logs.
+    ///   - metrics: Makes the worker's metrics (the README lists them); the process's bootstrapped factory by
+    ///     default.
+    ///   - health: Receives the worker's liveness and readiness (one is made when not given).
     /// - Throws: ``ConfigurationError`` naming a bad setting, or a ``KafkaError``.
-    public init(configuration: WorkerConfiguration, informaticaClient: InformaticaClient? = nil, logger: Logger) throws {
+    public init(
+        configuration: WorkerConfiguration, informaticaClient: InformaticaClient? = nil, logger: Logger,
+        metrics: any MetricsFactory = MetricsSystem.factory, health: WorkerHealth? = nil
+    ) throws {
         try configuration.validate()
         self.configuration = configuration
         self.logger = logger
+        self.metrics = WorkerMetrics(factory: metrics)
+        self.health = health ?? WorkerHealth(unfinishedAgeLimit: configuration.readyMaxRecordAge)
         self.client = try informaticaClient ?? InformaticaClient(configuration: configuration.informatica, logger: logger)
         var producerConfiguration = KafkaProducerConfiguration(client: configuration.kafka)
         producerConfiguration.idempotence = true
@@ -90,6 +103,7 @@ public final class Worker: Sendable {
             throw error
         }
         let failure = await self.drive()
+        self.health.enter(.stopped)
         self.logger.notice("Worker stopped", metadata: ["statistics": "\(self.statistics)"])
         if let failure { throw WorkerError.fatal(failure) }
     }
@@ -99,6 +113,7 @@ public final class Worker: Sendable {
     /// returns within the grace period plus 5 s.
     public func shutdown() {
         guard !self.stopping.exchange(true, ordering: .relaxed) else { return }
+        self.health.enter(.stopping)
         self.inbox.send(.stopRequested)
     }
 
@@ -120,8 +135,8 @@ public final class Worker: Sendable {
 
 /// The work of one record, as the state machine carries it.
 enum RecordWork: Sendable {
-    /// Start the code task and publish its outcome.
-    case start(StartRequest)
+    /// Start the code task and publish its outcome; `recordTime` is the input record's timestamp.
+    case start(StartRequest, recordTime: Date?)
     /// Copy the record to the dead-letter topic (and publish a failed event when its code task id is known).
     case deadLetter(KafkaMessage, RequestRejection)
 }

@@ -36,6 +36,8 @@ public struct WorkerConfiguration: Sendable {
     public var maxOutageRetries = 5
     /// How long an undeliverable event is retried between attempts, at most. Default 5 s.
     public var maxPublishBackoff: Duration = .seconds(5)
+    /// The oldest an unfinished record may be while the worker reports itself ready (`/readyz`).
+    public var readyMaxRecordAge: Duration = .seconds(300)
 
     /// Creates a configuration with the defaults above.
     public init(kafka: KafkaClientConfiguration, informatica: InformaticaConfiguration) {
@@ -77,7 +79,8 @@ public struct WorkerConfiguration: Sendable {
         for (setting, value, range) in [("commitInterval", self.commitInterval, R.commitInterval),
                                          ("shutdownGracePeriod", self.shutdownGracePeriod, R.shutdownGracePeriod),
                                          ("rebalanceDrainTimeout", self.rebalanceDrainTimeout, R.rebalanceDrainTimeout),
-                                         ("maxPublishBackoff", self.maxPublishBackoff, R.maxPublishBackoff)]
+                                         ("maxPublishBackoff", self.maxPublishBackoff, R.maxPublishBackoff),
+                                         ("readyMaxRecordAge", self.readyMaxRecordAge, R.readyMaxRecordAge)]
         where !range.contains(value) {
             throw ConfigurationError(setting: setting, message: "must be from \(range.lowerBound) to \(range.upperBound)")
         }
@@ -114,6 +117,8 @@ public struct WorkerConfiguration: Sendable {
         public static let rebalanceDrainTimeout = Duration.milliseconds(1)...Duration.seconds(3_600)
         /// ``maxPublishBackoff``.
         public static let maxPublishBackoff = Duration.milliseconds(1)...Duration.seconds(3_600)
+        /// ``readyMaxRecordAge``.
+        public static let readyMaxRecordAge = Duration.seconds(1)...Duration.seconds(86_400)
         /// ``RequestLimits/maxRecordBytes``.
         public static let maxRecordBytes = 64...100_000_000
         /// ``RequestLimits/maxContextBytes`` (a limit above ``RequestLimits/maxRecordBytes`` is allowed; the record's

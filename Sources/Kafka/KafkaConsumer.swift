@@ -116,6 +116,17 @@ public final class KafkaConsumer: Sendable {
         if let error = PartitionList.firstError(in: list.pointer, context: "resume") { throw error }
     }
 
+    /// The end offset (high watermark) of a partition as last seen in a fetch answer, without asking the
+    /// broker; `nil` before the first fetch of it.
+    public func cachedEndOffset(of partition: TopicPartition) -> Int64? {
+        var low: Int64 = -1
+        var high: Int64 = -1
+        let err = partition.topic.withCString { topic in
+            rd_kafka_get_watermark_offsets(handle.pointer, topic, partition.partition, &low, &high)
+        }
+        return err == RD_KAFKA_RESP_ERR_NO_ERROR && high >= 0 ? high : nil
+    }
+
     /// The partitions currently assigned to this member.
     public var assignment: Set<TopicPartition> { core.state.withLock { $0.assigned } }
 

@@ -2,6 +2,9 @@ import ArgumentParser
 import CodetaskWorker
 import Foundation
 import Logging
+import OperationsEndpoint
+import Prometheus
+import ServiceLifecycle
 
 /// `codetask-worker run`: the production worker.
 struct RunCommand: AsyncParsableCommand {
@@ -11,14 +14,18 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             The first SIGTERM/SIGINT stops taking records, lets calls in progress finish within the grace \
             period, publishes and commits their outcomes, leaves the group and logs out; exit status 0. \
-            A second signal ends the process at once. A bad setting stops start-up with a message naming it.
+            A second signal ends the process at once. A bad setting stops start-up with a message naming it. \
+            /metrics, /healthz and /readyz are served on --http-address while the worker runs.
             """
     )
 
     @OptionGroup var options: RunOptions
+    @OptionGroup var operations: OperationsOptions
 
     func run() async throws {
-        let configuration = try self.options.configuration()
+        var configuration = try self.options.configuration()
+        try self.operations.apply(to: &configuration)
+        let address = try self.operations.address()
         if self.options.printConfiguration {
             print(configuration)
             return
@@ -29,13 +36,27 @@ struct RunCommand: AsyncParsableCommand {
         }
         LogSetup.bootstrap(level: level)
         let logger = Logger(label: "codetask-worker")
-        let worker = try Worker(configuration: configuration, logger: logger)
+        let registry = PrometheusCollectorRegistry()
+        let health = WorkerHealth(unfinishedAgeLimit: configuration.readyMaxRecordAge)
+        let worker = try Worker(
+            configuration: configuration, logger: logger, metrics: PrometheusMetricsFactory(registry: registry), health: health)
+        // The group handles the first signal (graceful stop); a second one ends the process at once.
         SignalHandling.install { signalNumber in
             logger.notice("Signal received; shutting down gracefully (send it again to exit at once)", metadata: ["signal": "\(signalNumber)"])
-            worker.shutdown()
         }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let address {
+            services.append(.init(service: OperationsEndpoint(address: address, registry: registry, health: health, logger: logger) { port in
+                logger.notice("Operations endpoint listening", metadata: ["address": "\(address.host):\(port)"])
+            }))
+        }
+        // Last in the list, so shut down first: the endpoint keeps answering while the worker drains.
+        services.append(.init(service: WorkerService(worker: worker), successTerminationBehavior: .gracefullyShutdownGroup,
+                              failureTerminationBehavior: .gracefullyShutdownGroup))
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
-            try await worker.run()
+            try await group.run()
         } catch {
             logger.critical("Worker failed", metadata: ["error": "\(error)"])
             throw ExitCode(1)

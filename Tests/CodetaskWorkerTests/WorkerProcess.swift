@@ -43,6 +43,8 @@ final class WorkerProcess: Sendable {
         environment["CODETASK_USERNAME"] = harness.simulator.configuration.username
         environment["CODETASK_PASSWORD"] = harness.simulator.configuration.password
         environment["CODETASK_LOG_LEVEL"] = "notice"
+        // Several workers run side by side: each takes a free port for its operations endpoint.
+        environment["CODETASK_HTTP_ADDRESS"] = "127.0.0.1:0"
         process.environment = environment
         let logPath = NSTemporaryDirectory() + "/\(uniqueName("worker-process")).log"
         FileManager.default.createFile(atPath: logPath, contents: nil)

@@ -47,6 +47,11 @@ extension WorkerCore {
         self.updatePauses(now: now, into: &actions)
     }
 
+    /// When the oldest record still queued or running (of any epoch) was polled; `nil` when none is.
+    var oldestUnfinishedArrival: ContinuousClock.Instant? {
+        self.tickets.values.lazy.map(\.arrivedAt).min()
+    }
+
     /// Whether the machine reached its end (``Action/finish(failure:)`` was returned).
     var isClosed: Bool { self.lifecycle == .closed }
 

@@ -32,7 +32,7 @@ extension WorkerCore {
         self.nextJobID += 1
         let ticket = Ticket(
             id: id, source: record.source, epoch: state.epoch, key: record.orderingKey, payload: record.payload,
-            phase: .queued)
+            arrivedAt: now, phase: .queued)
         guard let key = record.orderingKey else {
             // Work that calls no one starts at once (only the pending limit bounds it), unless a ticket of an
             // earlier epoch still runs for the same record.

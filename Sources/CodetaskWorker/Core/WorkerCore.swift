@@ -57,6 +57,8 @@ struct WorkerCore<Payload: Sendable>: Sendable {
         /// The ordering key; `nil` for work that calls no one (a dead letter), which starts at once.
         let key: String?
         let payload: Payload
+        /// When the record was polled.
+        let arrivedAt: ContinuousClock.Instant
         var phase: Phase
     }
 

@@ -1,0 +1,31 @@
+import ArgumentParser
+import CodetaskWorker
+import OperationsEndpoint
+
+/// Settings of the operations endpoint (`/metrics`, `/healthz`, `/readyz`).
+struct OperationsOptions: ParsableArguments {
+    @Option(help: "Where /metrics, /healthz and /readyz listen, host:port, or off (CODETASK_HTTP_ADDRESS; default 127.0.0.1:9464).")
+    var httpAddress: String?
+    @Option(help: "Seconds the oldest unfinished record may wait before /readyz fails (CODETASK_READY_MAX_RECORD_AGE; default 300).")
+    var readyMaxRecordAge: String?
+
+    /// The endpoint's address; `nil` when it is off.
+    /// - Throws: `ValidationError` naming the flag and the variable.
+    func address(_ source: SettingSource = SettingSource()) throws -> OperationsEndpoint.Address? {
+        try source.value(
+            self.httpAddress, env: "CODETASK_HTTP_ADDRESS", name: "http-address", default: OperationsEndpoint.Address("127.0.0.1:9464"),
+            expected: "host:port or off"
+        ) { text in text == "off" ? .some(nil) : OperationsEndpoint.Address(text).map { .some($0) } }
+    }
+
+    /// Sets the readiness limit on `configuration`.
+    /// - Throws: `ValidationError` naming the flag and the variable.
+    func apply(_ source: SettingSource = SettingSource(), to configuration: inout WorkerConfiguration) throws {
+        let range = WorkerConfiguration.SettingRanges.readyMaxRecordAge
+        let seconds = try source.value(
+            self.readyMaxRecordAge, env: "CODETASK_READY_MAX_RECORD_AGE", name: "ready-max-record-age", default: 300.0,
+            expected: "a number of seconds from \(range.lowerBound.components.seconds) to \(range.upperBound.components.seconds)"
+        ) { Double($0).flatMap { range.contains(.milliseconds(($0 * 1000).rounded())) ? $0 : nil } }
+        configuration.readyMaxRecordAge = .milliseconds((seconds * 1000).rounded())
+    }
+}
