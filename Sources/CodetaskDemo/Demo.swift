@@ -1,9 +1,10 @@
-import CodetaskWorker
+public import CodetaskWorker
 import Foundation
 import InformaticaClient
 import InformaticaSimulator
 import Kafka
 public import Logging
+public import Metrics
 
 /// The self-contained demonstration: an in-process Kafka mock cluster and Informatica simulator with faults,
 /// a mix of sample requests, the real worker processing them, and an audit read back from the topics.
@@ -24,6 +25,10 @@ public struct Demo: Sendable {
         public var tooManyRequestsRate = 0.03
         /// Input partitions.
         public var partitions = 6
+        /// Makes the worker's metrics (the process's bootstrapped factory when `nil`).
+        public var metrics: (any MetricsFactory)?
+        /// Receives the worker's health (for an operations endpoint).
+        public var health: WorkerHealth?
 
         /// The defaults.
         public init() {}
@@ -43,6 +48,8 @@ public struct Demo: Sendable {
         public var lost: Int
         /// Extra starts of code tasks the simulator started more than once.
         public var duplicateStarts: Int
+        /// Start calls the simulator received.
+        public var startCalls: Int
         /// `demo: requested=N started=S failed=F dead-lettered=D lost=L`.
         public var line: String {
             "demo: requested=\(self.requested) started=\(self.started) failed=\(self.failed) dead-lettered=\(self.deadLettered) lost=\(self.lost)"
@@ -93,7 +100,8 @@ public struct Demo: Sendable {
         let summary = Summary(
             requested: produced.count, started: audit.startedCount, failed: audit.failedCount,
             deadLettered: audit.deadLetteredCount, lost: audit.lost.count,
-            duplicateStarts: calls.duplicateStarts.values.reduce(0) { $0 + $1 - 1 })
+            duplicateStarts: calls.duplicateStarts.values.reduce(0) { $0 + $1 - 1 },
+            startCalls: calls.calls.count)
         DemoReport(audit: audit, produced: produced, calls: calls, statistics: statistics, summary: summary,
                    elapsed: ContinuousClock.now - began).print(to: print)
         // Every client is gone by now; the cluster goes last, so no client reconnects to a vanished broker.
@@ -116,7 +124,9 @@ public struct Demo: Sendable {
     private func process(_ configuration: WorkerConfiguration, expected: Set<RecordSource>) async throws
         -> (OutputAudit, WorkerStatistics)
     {
-        let worker = try Worker(configuration: configuration, logger: self.logger)
+        let worker = try Worker(
+            configuration: configuration, logger: self.logger, metrics: self.options.metrics ?? MetricsSystem.factory,
+            health: self.options.health)
         let running = Task { try await worker.run() }
         let audit = try await OutputAudit.read(kafka: configuration.kafka, topics: configuration.topics, expected: expected, logger: self.logger)
         worker.shutdown()

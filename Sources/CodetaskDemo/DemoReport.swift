@@ -23,7 +23,7 @@ struct DemoReport {
         let mismatched = self.mismatchedExpectations()
         print("  outcome differs from the sample's expectation: \(mismatched)")
         print("")
-        let attempted = self.calls.calls.count
+        let attempted = self.summary.startCalls
         print("Informatica saw \(attempted) Start calls for \(self.calls.countsByTaskId.count) code tasks "
               + "(\(attempted - self.calls.countsByTaskId.count) were retries); code tasks started twice: \(self.summary.duplicateStarts)")
         print("Worker: \(self.statistics)")
