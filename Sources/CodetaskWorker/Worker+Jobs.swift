@@ -30,10 +30,16 @@ extension Worker {
         }
         guard await self.publishOrDeadLetter(event, source: request.source) else { return false }
         switch outcome {
-        case .started:
+        case .started(let started):
             self.count { $0.started += 1 }
             self.metrics.eventPublished("started")
+            self.logger.info(
+                "Code task started; event published",
+                metadata: request.logMetadata.merging([RecordLogKey.jobId: .string(started.jobId)]) { $1 })
         case .failed(let failure):
+            self.logger.info(
+                "Code task not started; failed event published",
+                metadata: request.logMetadata.merging(["informatica.category": .string(failure.category.rawValue)]) { $1 })
             self.count { $0.failed += 1 }
             self.metrics.eventPublished("failed")
             self.metrics.startFailed(failure.category.rawValue)
@@ -78,7 +84,7 @@ extension Worker {
             return false
         case .refused(let error):
             self.logger.warning(
-                "Event refused by Kafka; dead-lettering it", metadata: ["source": "\(source)", "error": "\(error)"])
+                "Event refused by Kafka; dead-lettering it", metadata: source.logMetadata.merging(["error": "\(error)"]) { $1 })
             let record = self.deadLetters.publishFailed(event, source: source, error: error)
             return await self.publishDeadLetter(record, source: source, reason: .publishFailed)
         }
@@ -105,7 +111,7 @@ extension Worker {
                 }
                 self.logger.warning(
                     "Dead letter refused by Kafka; writing its coordinates only",
-                    metadata: ["source": "\(source)", "error": "\(error)"])
+                    metadata: source.logMetadata.merging(["error": "\(error)"]) { $1 })
                 record = self.deadLetters.minimal(source: source, reason: reason)
             }
         }
@@ -168,7 +174,7 @@ extension Worker {
             hold()
             self.logger.info(
                 "Start failed while Informatica is judged down; holding the request",
-                metadata: ["codeTaskId": "\(request.codeTaskId)", "requestId": "\(request.requestId)", "outageRetry": "\(outageRetries)"])
+                metadata: request.logMetadata.merging(["outageRetry": "\(outageRetries)"]) { $1 })
         }
     }
 

@@ -17,7 +17,7 @@ extension Worker {
                 case .failure(let rejection):
                     self.logger.info(
                         "Invalid request; dead-lettering it",
-                        metadata: ["source": "\(source)", "reason": "\(rejection.reason)", "detail": "\(rejection.message)"])
+                        metadata: source.logMetadata.merging(["reason": "\(rejection.reason)", "detail": "\(rejection.message)"]) { $1 })
                     return IncomingRecord(source: source, orderingKey: nil, payload: .deadLetter(message, rejection))
                 }
             }

@@ -2,12 +2,22 @@ import ArgumentParser
 import CodetaskWorker
 import OperationsEndpoint
 
-/// Settings of the operations endpoint (`/metrics`, `/healthz`, `/readyz`).
+/// Settings of the operations side: the endpoint (`/metrics`, `/healthz`, `/readyz`) and the log format.
 struct OperationsOptions: ParsableArguments {
     @Option(help: "Where /metrics, /healthz and /readyz listen, host:port, or off (CODETASK_HTTP_ADDRESS; default 127.0.0.1:9464).")
     var httpAddress: String?
     @Option(help: "Seconds the oldest unfinished record may wait before /readyz fails (CODETASK_READY_MAX_RECORD_AGE; default 300).")
     var readyMaxRecordAge: String?
+    @Option(help: "Log lines: json or text (CODETASK_LOG_FORMAT; default text on a terminal, json otherwise).")
+    var logFormat: String?
+
+    /// The log line format.
+    /// - Throws: `ValidationError` naming the flag and the variable.
+    func logFormat(_ source: SettingSource = SettingSource()) throws -> LogSetup.Format {
+        try source.value(
+            self.logFormat, env: "CODETASK_LOG_FORMAT", name: "log-format", default: LogSetup.Format.automatic,
+            expected: "json or text", parse: LogSetup.Format.init(rawValue:))
+    }
 
     /// The endpoint's address; `nil` when it is off.
     /// - Throws: `ValidationError` naming the flag and the variable.

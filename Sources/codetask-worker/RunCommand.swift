@@ -34,7 +34,7 @@ struct RunCommand: AsyncParsableCommand {
         let level = try source.value(self.options.logLevel, env: "CODETASK_LOG_LEVEL", name: "log-level", default: Logger.Level.info) {
             Logger.Level(rawValue: $0)
         }
-        LogSetup.bootstrap(level: level)
+        LogSetup.bootstrap(level: level, format: try self.operations.logFormat())
         let logger = Logger(label: "codetask-worker")
         let registry = PrometheusCollectorRegistry()
         let health = WorkerHealth(unfinishedAgeLimit: configuration.readyMaxRecordAge)

@@ -2,6 +2,8 @@ import AsyncHTTPClient
 import CodetaskDemo
 @testable import CodetaskWorker
 import Foundation
+import InformaticaSimulator
+import KafkaTestSupport
 import Logging
 import OperationsEndpoint
 import Prometheus
@@ -84,6 +86,43 @@ struct OperationsEndpointTests {
         #expect(!stalled.ok)
         #expect(stalled.json.contains(#""loop":{"ok":false"#))
         try await endpoint.stop()
+    }
+}
+}
+
+extension WorkerIntegration {
+@Suite("Logs as JSON lines", .serialized)
+struct JSONLogTests {
+    @Test("mock only: every line of a worker process's JSON log parses; lines about a record carry its keys; no secret appears")
+    func jsonLines() async throws {
+        announce("jsonLines", .mock)
+        try await WorkerHarness.with(.mock, simulator: { $0.taskRules = [TaskRule(prefix: "missing-", status: 404)] }) { harness in
+            var samples = (0..<20).map { SampleRequests.valid(index: $0, codeTaskId: "ct-\($0)") }
+            samples.append(SampleRequests.valid(index: 20, codeTaskId: "missing-1"))
+            let produced = try await harness.produce(samples)
+            let worker = try WorkerProcess.launch(harness, arguments: ["--log-format", "json", "--log-level", "info"])
+            let audit = try await harness.audit(Array(produced.keys))
+            worker.kill(SIGTERM)
+            #expect(worker.waitForExit() == 0)
+            #expect(audit.lost.isEmpty)
+            let lines = worker.log().split(separator: "\n").filter { !$0.isEmpty }
+            let objects = lines.compactMap { line in
+                (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+            }
+            #expect(objects.count == lines.count, "lines that are not JSON objects: \(lines.count - objects.count)")
+            #expect(objects.allSatisfy { $0["time"] is String && $0["level"] is String && $0["message"] is String })
+            let started = objects.filter { $0["message"] as? String == "Code task started; event published" }
+            #expect(started.count == 20)
+            for line in started {
+                for key in ["kafka.topic", "kafka.partition", "kafka.offset", "codetask.request_id", "codetask.code_task_id", "informatica.job_id"] {
+                    #expect(line[key] is String, "a started line without \(key): \(line)")
+                }
+            }
+            let failed = objects.filter { $0["message"] as? String == "Code task not started; failed event published" }
+            #expect(failed.count == 1 && failed.first?["codetask.code_task_id"] as? String == "missing-1")
+            let secrets = [harness.simulator.configuration.password] + harness.simulator.issuedSessionIds
+            #expect(!secrets.contains { secret in lines.contains { $0.contains(secret) } }, "a secret appeared in the log")
+        }
     }
 }
 }

@@ -74,6 +74,11 @@ final class WorkerProcess: Sendable {
         return self.process.terminationStatus
     }
 
+    /// Everything the process logged.
+    func log() -> String {
+        (try? String(contentsOfFile: self.logPath, encoding: .utf8)) ?? ""
+    }
+
     /// The last lines the process logged.
     func logTail() -> String {
         let text = (try? String(contentsOfFile: self.logPath, encoding: .utf8)) ?? ""
