@@ -25,6 +25,8 @@ public struct OutputAudit: Sendable {
         public var deadLetterCopies: [KafkaMessage] = []
         /// The raw value of the last event read (for showing an example).
         public var lastEventJSON: String?
+        /// The headers of the last event read for the record.
+        public var lastEventHeaders: [KafkaHeader] = []
 
         /// Whether a started event was published.
         public var isStarted: Bool { self.eventTypes.contains(EventType.started.rawValue) }
@@ -114,6 +116,7 @@ public struct OutputAudit: Sendable {
         if let jobId = body["jobId"]?.stringValue { entry.jobIds.append(jobId) }
         if let category = body["error"]?["category"]?.stringValue { entry.errorCategories.append(category) }
         entry.lastEventJSON = String(decoding: message.value, as: UTF8.self)
+        entry.lastEventHeaders = message.headers
         self.entries[position] = entry
     }
 }

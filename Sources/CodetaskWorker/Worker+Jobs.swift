@@ -2,21 +2,36 @@ import Foundation
 import InformaticaClient
 import Kafka
 import Logging
+import Tracing
 
 extension Worker {
     /// One record's work; `windDown` asks a Start job to send no further request (its partition was lost).
     /// - Returns: Whether its outcome is durable (acknowledged by the broker), so its offset may be committed.
     func runJob(_ work: RecordWork, windDown: CallWindDown) async -> Bool {
         switch work {
-        case .start(let request, let recordTime): return await self.process(request, recordTime: recordTime, windDown: windDown)
+        case .start(let request, let recordTime, let trace):
+            return await self.process(request, recordTime: recordTime, trace: trace, windDown: windDown)
         case .deadLetter(let message, let rejection): return await self.deadLetter(message, rejection)
         }
     }
 
     /// Start (riding out an outage, see ``startRidingOutOutages(_:)``), then publish the outcome.
-    private func process(_ request: StartRequest, recordTime: Date?, windDown: CallWindDown) async -> Bool {
+    /// Traced as one consumer span (continuing the record's trace) with a client span per Start request and a
+    /// producer span for the publish, whose context the event carries.
+    private func process(_ request: StartRequest, recordTime: Date?, trace: ServiceContext, windDown: CallWindDown) async -> Bool {
+        let span = self.tracer.startSpan("codetask.process", context: trace, ofKind: .consumer)
+        defer { span.end() }
+        span.attributes["messaging.system"] = "kafka"
+        span.attributes["messaging.destination.name"] = request.source.topic
+        span.attributes["messaging.kafka.partition"] = Int(request.source.partition)
+        span.attributes["messaging.kafka.offset"] = Int(request.source.offset)
+        span.attributes["codetask.request_id"] = request.requestId
+        span.attributes["codetask.code_task_id"] = request.codeTaskId
         let began = ContinuousClock.now
-        guard let outcome = await self.startRidingOutOutages(request, windDown: windDown) else { return false }
+        let outcome = await ServiceContext.withValue(span.context) {
+            await self.startRidingOutOutages(request, windDown: windDown)
+        }
+        guard let outcome else { return false }
         let latency = ContinuousClock.now - began
         self.metrics.startDuration.recordNanoseconds(Self.nanoseconds(latency))
         let event: KafkaOutgoingMessage
@@ -28,15 +43,21 @@ extension Worker {
             self.metrics.startAttempts(failure.attempts)
             event = self.events.failed(request, StartFailure(failure))
         }
-        guard await self.publishOrDeadLetter(event, source: request.source) else { return false }
+        let publishSpan = self.tracer.startSpan("codetask.publish", context: span.context, ofKind: .producer)
+        let published = await self.publishOrDeadLetter(
+            RecordTracing.message(event, carrying: publishSpan.context, tracer: self.tracer), source: request.source)
+        publishSpan.end()
+        guard published else { return false }
         switch outcome {
         case .started(let started):
+            span.attributes["informatica.job_id"] = started.jobId
             self.count { $0.started += 1 }
             self.metrics.eventPublished("started")
             self.logger.info(
                 "Code task started; event published",
                 metadata: request.logMetadata.merging([RecordLogKey.jobId: .string(started.jobId)]) { $1 })
         case .failed(let failure):
+            span.setStatus(SpanStatus(code: .error, message: failure.category.rawValue))
             self.logger.info(
                 "Code task not started; failed event published",
                 metadata: request.logMetadata.merging(["informatica.category": .string(failure.category.rawValue)]) { $1 })

@@ -13,7 +13,9 @@ extension Worker {
                 let source = RecordSource(message)
                 switch self.parser.parse(message) {
                 case .success(let request):
-                    return IncomingRecord(source: source, orderingKey: request.orderingKey, payload: .start(request, recordTime: message.timestampMilliseconds.map { Date(timeIntervalSince1970: Double($0) / 1000) }))
+                    return IncomingRecord(source: source, orderingKey: request.orderingKey, payload: .start(
+                            request, recordTime: message.timestampMilliseconds.map { Date(timeIntervalSince1970: Double($0) / 1000) },
+                            trace: RecordTracing.context(of: message.headers, tracer: self.tracer)))
                 case .failure(let rejection):
                     self.logger.info(
                         "Invalid request; dead-lettering it",

@@ -4,6 +4,7 @@ public import Kafka
 public import Logging
 public import Metrics
 import Synchronization
+public import Tracing
 
 /// The codetask worker: consumes start requests, starts code tasks through the Informatica client, publishes
 /// job events, and commits a record's offset only once its outcome is acknowledged by the broker
@@ -34,6 +35,7 @@ public final class Worker: Sendable {
     let inbox: WorkerInbox
     let counters = Mutex(WorkerStatistics())
     let metrics: WorkerMetrics
+    let tracer: any Tracer
     /// Liveness and readiness, for the operations endpoint.
     public let health: WorkerHealth
     let started = Atomic<Bool>(false)
@@ -50,17 +52,21 @@ public final class Worker: Sendable {
     ///   - metrics: Makes the worker's metrics (the README lists them); the process's bootstrapped factory by
     ///     default.
     ///   - health: Receives the worker's liveness and readiness (one is made when not given).
+    ///   - tracer: Makes each record's spans (processing, each Start request, publishing), continuing the
+    ///     record's trace context; the bootstrapped tracer by default.
     /// - Throws: ``ConfigurationError`` naming a bad setting, or a ``KafkaError``.
     public init(
         configuration: WorkerConfiguration, informaticaClient: InformaticaClient? = nil, logger: Logger,
-        metrics: any MetricsFactory = MetricsSystem.factory, health: WorkerHealth? = nil
+        metrics: any MetricsFactory = MetricsSystem.factory, health: WorkerHealth? = nil,
+        tracer: any Tracer = InstrumentationSystem.tracer
     ) throws {
         try configuration.validate()
         self.configuration = configuration
         self.logger = logger
         self.metrics = WorkerMetrics(factory: metrics)
+        self.tracer = tracer
         self.health = health ?? WorkerHealth(unfinishedAgeLimit: configuration.readyMaxRecordAge)
-        self.client = try informaticaClient ?? InformaticaClient(configuration: configuration.informatica, logger: logger)
+        self.client = try informaticaClient ?? InformaticaClient(configuration: configuration.informatica, logger: logger, tracer: tracer)
         var producerConfiguration = KafkaProducerConfiguration(client: configuration.kafka)
         producerConfiguration.idempotence = true
         self.producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
@@ -135,8 +141,9 @@ public final class Worker: Sendable {
 
 /// The work of one record, as the state machine carries it.
 enum RecordWork: Sendable {
-    /// Start the code task and publish its outcome; `recordTime` is the input record's timestamp.
-    case start(StartRequest, recordTime: Date?)
+    /// Start the code task and publish its outcome; `recordTime` is the input record's timestamp, `trace` the
+    /// trace context its headers carry.
+    case start(StartRequest, recordTime: Date?, trace: ServiceContext)
     /// Copy the record to the dead-letter topic (and publish a failed event when its code task id is known).
     case deadLetter(KafkaMessage, RequestRejection)
 }

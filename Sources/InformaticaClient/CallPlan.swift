@@ -2,6 +2,8 @@
 struct CallPlan: Sendable {
     /// A short name for logs (`start`, `job_status`).
     var name: String
+    /// The name of each request's client span (`POST /disnext/api/v1/CodeTask/Start`).
+    var spanName: String { "informatica.\(self.name)" }
     /// Whether the call takes a token from the Start rate limit.
     var rateLimited: Bool
     /// Log metadata of the call (code task id, job id); never secrets.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Tracing
 
 extension InformaticaClient {
     /// A 2xx response with the attempts that led to it.
@@ -136,7 +137,24 @@ extension InformaticaClient {
             self.breaker.record(.neutral, probe: probe)
             return .finished(.failure(run.failure(.deadlineExceeded, code: "deadline", message: "the call's deadline passed")))
         }
-        let request = plan.makeRequest(session, min(policy.attemptTimeout, remaining))
+        // One client span per request sent, its context written into the request's headers.
+        let span = self.tracer.startSpan(plan.spanName, context: ServiceContext.current ?? .topLevel, ofKind: .client)
+        defer { span.end() }
+        var request = plan.makeRequest(session, min(policy.attemptTimeout, remaining))
+        request.headers = TraceHeaders.with(span.context, written: request.headers, by: self.tracer)
+        span.attributes["http.request.method"] = request.method.rawValue
+        let result = await self.exchange(request, session: session, probe: probe, sentAt: now, run: &run, logger: logger)
+        if let last = run.attempts.last {
+            if let status = last.status { span.attributes["http.response.status_code"] = status }
+            span.attributes["informatica.delivery"] = last.delivery.rawValue
+        }
+        return result
+    }
+
+    /// Sends one request and classifies what came back.
+    private func exchange(
+        _ request: TransportRequest, session: Session, probe: Bool, sentAt now: Date, run: inout CallRun, logger: CallLogger
+    ) async -> AttemptResult {
         var response: TransportResponse
         do {
             response = try await self.transport.send(request, logger: self.logger)

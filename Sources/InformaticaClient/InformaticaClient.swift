@@ -1,5 +1,6 @@
 import Foundation
 public import Logging
+public import Tracing
 
 /// The Informatica (IICS) client the worker uses to start code tasks.
 ///
@@ -28,17 +29,21 @@ public final class InformaticaClient: Sendable {
     let clock: any InformaticaClock
     let jitter: @Sendable () -> Double
     let logger: Logger
+    /// Makes a client span for each request sent.
+    let tracer: any Tracer
 
     /// Creates the client and its shared HTTP client.
     /// - Parameters:
     ///   - configuration: The settings; validated here.
     ///   - clock: The time source for backoff, deadlines, sessions, rate limit and breaker.
     ///   - logger: Where the client logs (info and below); it never logs secrets.
+    ///   - tracer: Makes a client span for each request sent (the bootstrapped tracer by default).
     /// - Throws: ``ConfigurationError`` naming an invalid setting, or an error loading the CA bundle.
     public convenience init(
         configuration: InformaticaConfiguration,
         clock: any InformaticaClock = SystemClock(),
-        logger: Logger
+        logger: Logger,
+        tracer: any Tracer = InstrumentationSystem.tracer
     ) throws {
         try configuration.validate()
         let transport = try NIOHTTPTransport(settings: configuration.http)
@@ -47,7 +52,8 @@ public final class InformaticaClient: Sendable {
             transport: transport,
             clock: clock,
             jitter: { Double.random(in: 0...1) },
-            logger: logger
+            logger: logger,
+            tracer: tracer
         )
     }
 
@@ -57,7 +63,8 @@ public final class InformaticaClient: Sendable {
         transport: any HTTPTransport,
         clock: any InformaticaClock,
         jitter: @escaping @Sendable () -> Double,
-        logger: Logger
+        logger: Logger,
+        tracer: any Tracer = InstrumentationSystem.tracer
     ) throws(ConfigurationError) {
         try configuration.validate()
         self.configuration = configuration
@@ -65,6 +72,7 @@ public final class InformaticaClient: Sendable {
         self.clock = clock
         self.jitter = jitter
         self.logger = logger
+        self.tracer = tracer
         let authenticator = SessionAuthenticator(
             mode: configuration.session,
             transport: transport,

@@ -8,8 +8,15 @@ struct OperationsOptions: ParsableArguments {
     var httpAddress: String?
     @Option(help: "Seconds the oldest unfinished record may wait before /readyz fails (CODETASK_READY_MAX_RECORD_AGE; default 300).")
     var readyMaxRecordAge: String?
+    @Option(help: "OTLP/HTTP endpoint for traces, e.g. http://collector:4318/v1/traces (CODETASK_OTLP_ENDPOINT; OTEL_EXPORTER_OTLP_ENDPOINT also works; default off).")
+    var otlpEndpoint: String?
     @Option(help: "Log lines: json or text (CODETASK_LOG_FORMAT; default text on a terminal, json otherwise).")
     var logFormat: String?
+
+    /// The OTLP endpoint for traces, when set.
+    func otlpEndpoint(_ source: SettingSource = SettingSource()) -> String? {
+        source.string(self.otlpEndpoint, env: "CODETASK_OTLP_ENDPOINT")
+    }
 
     /// The log line format.
     /// - Throws: `ValidationError` naming the flag and the variable.

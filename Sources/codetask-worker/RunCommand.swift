@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import OperationsEndpoint
 import Prometheus
+import Tracing
 import ServiceLifecycle
 
 /// `codetask-worker run`: the production worker.
@@ -36,6 +37,12 @@ struct RunCommand: AsyncParsableCommand {
         }
         LogSetup.bootstrap(level: level, format: try self.operations.logFormat())
         let logger = Logger(label: "codetask-worker")
+        let tracing: (any Service)?
+        do {
+            tracing = try TracingSetup.bootstrap(endpoint: self.operations.otlpEndpoint())
+        } catch {
+            throw ValidationError("--otlp-endpoint / CODETASK_OTLP_ENDPOINT: \(error)")
+        }
         let registry = PrometheusCollectorRegistry()
         let health = WorkerHealth(unfinishedAgeLimit: configuration.readyMaxRecordAge)
         let worker = try Worker(
@@ -45,6 +52,8 @@ struct RunCommand: AsyncParsableCommand {
             logger.notice("Signal received; shutting down gracefully (send it again to exit at once)", metadata: ["signal": "\(signalNumber)"])
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        // First in the list, so shut down last: the spans of the worker's last records are exported.
+        if let tracing { services.append(.init(service: tracing)) }
         if let address {
             services.append(.init(service: OperationsEndpoint(address: address, registry: registry, health: health, logger: logger) { port in
                 logger.notice("Operations endpoint listening", metadata: ["address": "\(address.host):\(port)"])

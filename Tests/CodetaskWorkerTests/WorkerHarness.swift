@@ -1,3 +1,4 @@
+import Tracing
 import CodetaskDemo
 import CodetaskWorker
 import Foundation
@@ -97,14 +98,16 @@ final class WorkerHarness: Sendable {
 
     /// Creates a worker and runs it in a task.
     func startWorker(
-        logger given: Logger? = nil, defaultSessionTimeout: Bool = false, _ adjust: (inout WorkerConfiguration) -> Void = { _ in }
+        logger given: Logger? = nil, defaultSessionTimeout: Bool = false, tracer: (any Tracer)? = nil,
+        _ adjust: (inout WorkerConfiguration) -> Void = { _ in }
     ) throws -> RunningWorker {
         var logger = self.logger
         // WORKER_TEST_LOG=info (or debug) shows the worker's own log when a test needs explaining.
         logger.logLevel = ProcessInfo.processInfo.environment["WORKER_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .error
         if let given { logger = given }
         let worker = try Worker(
-            configuration: self.configuration(defaultSessionTimeout: defaultSessionTimeout, adjust), logger: logger)
+            configuration: self.configuration(defaultSessionTimeout: defaultSessionTimeout, adjust), logger: logger,
+            tracer: tracer ?? InstrumentationSystem.tracer)
         return RunningWorker(worker: worker, task: Task { try await worker.run() })
     }
 

@@ -1,0 +1,38 @@
+import Kafka
+import Tracing
+
+/// Trace context carried in Kafka record headers, through the tracer's own propagation (W3C `traceparent`
+/// and `tracestate` with OpenTelemetry): read from an input record, written into an output event.
+enum RecordTracing {
+    /// The context a record's headers carry (top-level when they carry none the tracer reads).
+    static func context(of headers: [KafkaHeader], tracer: any Tracer) -> ServiceContext {
+        var context = ServiceContext.topLevel
+        tracer.extract(headers, into: &context, using: KafkaHeaderExtractor())
+        return context
+    }
+
+    /// `message` with `context` written into its headers, replacing headers of the same names. A tracer that
+    /// writes nothing (none bootstrapped) leaves the message as it was (the input's `traceparent` passed on).
+    static func message(_ message: KafkaOutgoingMessage, carrying context: ServiceContext, tracer: any Tracer) -> KafkaOutgoingMessage {
+        var injected: [KafkaHeader] = []
+        tracer.inject(context, into: &injected, using: KafkaHeaderInjector())
+        guard !injected.isEmpty else { return message }
+        var message = message
+        let names = Set(injected.map(\.name))
+        message.headers = message.headers.filter { !names.contains($0.name) } + injected
+        return message
+    }
+}
+
+private struct KafkaHeaderExtractor: Extractor {
+    /// The last header of the name wins (Kafka allows repeats).
+    func extract(key: String, from carrier: [KafkaHeader]) -> String? {
+        carrier.last { $0.name.lowercased() == key.lowercased() }?.stringValue
+    }
+}
+
+private struct KafkaHeaderInjector: Injector {
+    func inject(_ value: String, forKey key: String, into carrier: inout [KafkaHeader]) {
+        carrier.append(KafkaHeader(name: key, value: value))
+    }
+}
