@@ -1,4 +1,4 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 import PackageDescription
 
 let strictSwift: [SwiftSetting] = [
@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        // Settings from flags, the environment and a JSON or YAML file (the YAML trait brings Yams).
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "YAML"]),
     ],
     targets: [
         // Declares the system's librdkafka (>= 2.2.0, see Librdkafka.minimumVersion) and nothing else.
@@ -151,7 +153,7 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
-        // The command line: `codetask-worker run` (production) and `codetask-worker demo` (embedded, no services).
+        // The command line: `run` (production), `check`, `start`, `send` (operators) and `demo` (embedded, no services).
         .executableTarget(
             name: "codetask-worker",
             dependencies: [
@@ -161,6 +163,7 @@ let package = Package(
                 "InformaticaClient",
                 "InformaticaSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift

@@ -11,21 +11,22 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             The first SIGTERM/SIGINT stops taking records, lets calls in progress finish within the grace \
             period, publishes and commits their outcomes, leaves the group and logs out; exit status 0. \
-            A second signal ends the process at once. A bad setting stops start-up with a message naming it.
+            A second signal ends the process at once. Settings come from flags, then variables, then the \
+            configuration file (--config), then defaults; a bad setting stops start-up with a message naming it.
             """
     )
 
     @OptionGroup var options: RunOptions
+    @Flag(help: "Print the resolved configuration (secrets redacted) and exit without connecting.")
+    var printConfiguration = false
 
     func run() async throws {
-        let configuration = try self.options.configuration()
-        if self.options.printConfiguration {
+        let settings = try await self.options.reader()
+        let configuration = try settings.workerConfiguration()
+        let level = try settings.logLevel()
+        if self.printConfiguration {
             print(configuration)
             return
-        }
-        let source = SettingSource()
-        let level = try source.value(self.options.logLevel, env: "CODETASK_LOG_LEVEL", name: "log-level", default: Logger.Level.info) {
-            Logger.Level(rawValue: $0)
         }
         LogSetup.bootstrap(level: level)
         let logger = Logger(label: "codetask-worker")
