@@ -16,6 +16,8 @@ extension Worker {
     /// Start (riding out an outage, see ``startRidingOutOutages(_:)``), then publish the outcome.
     private func process(_ request: StartRequest, windDown: CallWindDown) async -> Bool {
         let began = ContinuousClock.now
+        self.count { $0.inFlight += 1 }
+        defer { self.count { $0.inFlight -= 1 } }
         guard let outcome = await self.startRidingOutOutages(request, windDown: windDown) else { return false }
         let event: KafkaOutgoingMessage
         switch outcome {
@@ -113,7 +115,7 @@ extension Worker {
             // Wait while the breaker turns calls away, rather than spend attempts on it.
             while self.breakerTurnsCallsAway, !self.isStopping, !windDown.isRequested {
                 held = true
-                do { try await Task.sleep(for: .milliseconds(200)) } catch { return nil }
+                guard await self.waitWhileHeld() else { return nil }
             }
             if Task.isCancelled || windDown.isRequested || (self.isStopping && (held || self.breakerTurnsCallsAway)) {
                 return nil
@@ -127,7 +129,7 @@ extension Worker {
                 // Informatica was never called.
                 held = true
                 guard !self.isStopping else { return nil }
-                do { try await Task.sleep(for: .milliseconds(200)) } catch { return nil }
+                guard await self.waitWhileHeld() else { return nil }
                 continue
             }
             // Only a failure Informatica certainly did not act on may be tried again (never an in-doubt one).
@@ -140,6 +142,15 @@ extension Worker {
                 "Start failed while Informatica is judged down; holding the request",
                 metadata: ["codeTaskId": "\(request.codeTaskId)", "requestId": "\(request.requestId)", "outageRetry": "\(outageRetries)"])
         }
+    }
+
+    /// Waits 200 ms for the breaker, counted as held meanwhile.
+    /// - Returns: `false` when the wait was cancelled.
+    private func waitWhileHeld() async -> Bool {
+        self.count { $0.held += 1 }
+        defer { self.count { $0.held -= 1 } }
+        do { try await Task.sleep(for: .milliseconds(200)) } catch { return false }
+        return true
     }
 
     /// Whether the breaker turns calls away now; once its open period is over, the next call is the probe.

@@ -7,7 +7,12 @@ struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Run the worker against an in-process Kafka mock cluster and Informatica simulator with faults.",
-        discussion: "Exit status 0 only when every request has an event or a dead-letter copy (lost=0)."
+        discussion: """
+            On a terminal, one line updates in place while the worker runs (requests received, outcomes, \
+            rate, calls in flight, held requests); on a pipe there is no progress line and no control \
+            character. Then the summary table; the last line is `demo: requested=... lost=...`. Exit status 0 \
+            only when every request has an event or a dead-letter copy (lost=0).
+            """
     )
 
     @Option(help: "Requests to produce.") var requests = 300
@@ -19,7 +24,12 @@ struct DemoCommand: AsyncParsableCommand {
         LogSetup.bootstrap(level: level)
         var options = Demo.Options()
         options.requests = self.requests
-        let summary = try await Demo(options: options, logger: Logger(label: "codetask-demo")).run { print($0) }
+        let status = ProgressLine()
+        let demo = Demo(options: options, logger: Logger(label: "codetask-demo"))
+        let showProgress: @Sendable (DemoProgress) -> Void = { (progress: DemoProgress) in status.update(progress.line) }
+        let progress = status.isTerminal ? showProgress : nil
+        let printLine: @Sendable (String) -> Void = { text in status.print(text) }
+        let summary = try await demo.run(progress: progress, print: printLine)
         if summary.lost > 0 { throw ExitCode(1) }
     }
 }

@@ -3,10 +3,13 @@ import Foundation
 /// Runs the `codetask-worker` executable to its end and collects what it printed (stdout and stderr together).
 enum CommandRunner {
     /// Runs with only the given environment (plus PATH).
+    /// - Parameter executable: Another program to run instead (e.g. `/usr/bin/script` around the worker).
     /// - Throws: When the process cannot start or does not end within `timeout` seconds (it is then killed).
-    static func run(_ arguments: [String], environment: [String: String], timeout: Double = 30) throws -> (status: Int32, output: String) {
+    static func run(
+        _ arguments: [String], environment: [String: String], timeout: Double = 30, executable: String? = nil
+    ) throws -> (status: Int32, output: String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try WorkerProcess.executable())
+        process.executableURL = URL(fileURLWithPath: try executable ?? WorkerProcess.executable())
         process.arguments = arguments
         process.environment = environment.merging(["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]) { $1 }
         let outputPath = NSTemporaryDirectory() + "/\(UUID().uuidString)-command-line.log"
