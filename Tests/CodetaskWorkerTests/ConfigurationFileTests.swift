@@ -87,6 +87,7 @@ struct ConfigurationFileTests {
         BadValue(file: "inDoubt: maybe", environment: [:], named: "--in-doubt / CODETASK_IN_DOUBT / inDoubt"),
         BadValue(file: "kafkaProperty: [acks]", environment: [:], named: "--kafka-property / CODETASK_KAFKA_PROPERTY / kafkaProperty"),
         BadValue(file: "", environment: ["CODETASK_KAFKA_PROPERTY": "linger.ms=5;acks=1"], named: "acks"),
+        BadValue(file: "maxInFligth: 7", environment: [:], named: "has keys that name no setting: maxInFligth"),
     ]
 
     @Test("a bad value stops start-up with exit status 64, naming the setting and its source", arguments: badValues)
@@ -119,7 +120,7 @@ struct ConfigurationFileTests {
         #expect(fromFlag.output.contains("createMissingTopics: \(value)"), "\(fromFlag.output)")
     }
 
-    @Test("an unreadable or malformed configuration file is named")
+    @Test("an unreadable or malformed configuration file, or a key that names no setting, is named")
     func badFile() throws {
         let missing = try CommandRunner.run(["run", "--config", "/nonexistent/codetask.yaml"], environment: [:])
         #expect(missing.status == 64 && missing.output.contains("--config / CODETASK_CONFIG"), "\(missing.output)")
@@ -127,6 +128,10 @@ struct ConfigurationFileTests {
         defer { try? FileManager.default.removeItem(atPath: malformed) }
         let result = try CommandRunner.run(["run", "--config", malformed], environment: [:])
         #expect(result.status == 64 && result.output.contains("--config / CODETASK_CONFIG"), "\(result.output)")
+        let misspelt = try CommandRunner.temporaryFile(#"{"brokers": "b:1", "maxInflight": 3}"#, extension: "json")
+        defer { try? FileManager.default.removeItem(atPath: misspelt) }
+        let unknown = try CommandRunner.run(["run", "--config", misspelt], environment: [:])
+        #expect(unknown.status == 64 && unknown.output.contains("name no setting: maxInflight"), "\(unknown.output)")
     }
 
     @Test("the README's table of settings matches --help: every flag, variable, file key and default")

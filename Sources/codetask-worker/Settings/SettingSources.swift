@@ -68,11 +68,15 @@ struct SettingSources: Sendable {
             throw ValidationError("\(named): cannot read the file \(path)")
         }
         do {
-            switch (path as NSString).pathExtension.lowercased() {
-            case "json": return try await FileProvider<JSONSnapshot>(filePath: FilePath(path))
-            case "yaml", "yml": return try await FileProvider<YAMLSnapshot>(filePath: FilePath(path))
+            let provider: any ConfigProvider
+            let pathExtension = (path as NSString).pathExtension.lowercased()
+            switch pathExtension {
+            case "json": provider = try await FileProvider<JSONSnapshot>(filePath: FilePath(path))
+            case "yaml", "yml": provider = try await FileProvider<YAMLSnapshot>(filePath: FilePath(path))
             default: throw ValidationError("\(named): \(path) must end in .json, .yaml or .yml")
             }
+            try ConfigFileKeys.check(try String(contentsOfFile: path, encoding: .utf8), path: path, isJSON: pathExtension == "json")
+            return provider
         } catch let error as ValidationError {
             throw error
         } catch {
