@@ -43,25 +43,24 @@ struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp(Settings.rebalanceDrain.help)) var rebalanceDrain: String?
     @Option(help: ArgumentHelp(Settings.logLevel.help)) var logLevel: String?
 
-    /// The values given as flags, by setting.
+    /// The values given as flags, by setting. Each setting's property is named after its file key (`maxInFlight`),
+    /// so the flags are found by name and none can be left out of this mapping.
     var flags: [Setting: [String]] {
-        let single: [(Setting, String?)] = [
-            (Settings.brokers, self.brokers), (Settings.group, self.group), (Settings.inputTopic, self.inputTopic),
-            (Settings.outputTopic, self.outputTopic), (Settings.dlqTopic, self.dlqTopic),
-            (Settings.createTopics, self.createTopics.map { "\($0)" }), (Settings.kafkaPropertiesFile, self.kafkaPropertiesFile),
-            (Settings.loginMode, self.loginMode), (Settings.loginUrl, self.loginUrl), (Settings.serverUrl, self.serverUrl),
-            (Settings.username, self.username), (Settings.passwordFile, self.passwordFile), (Settings.sessionIdFile, self.sessionIdFile),
-            (Settings.caBundle, self.caBundle), (Settings.httpProxy, self.httpProxy), (Settings.maxConnections, self.maxConnections),
-            (Settings.maxAttempts, self.maxAttempts), (Settings.requestDeadline, self.requestDeadline),
-            (Settings.attemptTimeout, self.attemptTimeout), (Settings.inDoubt, self.inDoubt), (Settings.rateLimit, self.rateLimit),
-            (Settings.breakerFailures, self.breakerFailures), (Settings.breakerOpen, self.breakerOpen),
-            (Settings.maxOutageRetries, self.maxOutageRetries), (Settings.maxInFlight, self.maxInFlight),
-            (Settings.maxPending, self.maxPending), (Settings.commitInterval, self.commitInterval),
-            (Settings.shutdownGrace, self.shutdownGrace), (Settings.rebalanceDrain, self.rebalanceDrain),
-            (Settings.logLevel, self.logLevel),
-        ]
-        var flags = Dictionary(uniqueKeysWithValues: single.compactMap { setting, value in value.map { (setting, [$0]) } })
-        if !self.kafkaProperty.isEmpty { flags[Settings.kafkaProperty] = self.kafkaProperty }
+        var given: [String: [String]] = [:]
+        for child in Mirror(reflecting: self).children {
+            guard let label = child.label?.dropFirst() else { continue }  // `_maxInFlight`: the property wrapper
+            switch child.value {
+            case let option as Option<String?>: given[String(label)] = option.wrappedValue.map { [$0] } ?? []
+            case let option as Option<[String]>: given[String(label)] = option.wrappedValue
+            case let flag as Flag<Bool?>: given[String(label)] = flag.wrappedValue.map { ["\($0)"] } ?? []
+            default: continue
+            }
+        }
+        var flags: [Setting: [String]] = [:]
+        for setting in Settings.all {
+            guard let values = given[setting.key] else { preconditionFailure("RunOptions has no property \(setting.key) for --\(setting.flag)") }
+            if !values.isEmpty { flags[setting] = values }
+        }
         return flags
     }
 
