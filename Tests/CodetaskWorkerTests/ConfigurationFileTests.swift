@@ -44,10 +44,10 @@ struct ConfigurationFileTests {
         defer { for path in [passwordFile, config] { try? FileManager.default.removeItem(atPath: path) } }
         let (status, output) = try CommandRunner.run(
             ["run", "--print-configuration", "--config", config, "--breaker-failures", "6"],
-            environment: ["CODETASK_MAX_PENDING": "60", "CODETASK_BREAKER_FAILURES": "8"])
+            environment: ["CODETASK_MAX_PENDING": "60", "CODETASK_BREAKER_FAILURES": "8", "CODETASK_MAX_IN_FLIGHT": ""])
         #expect(status == 0, "\(output)")
         for expected in [
-            "maxInFlight: 7,",  // file
+            "maxInFlight: 7,",  // file (an empty variable counts as not set)
             "maxPendingRecords: 60,",  // variable over file
             "failureThreshold: 6,",  // flag over variable and file
             "maxAttempts: 5,",  // default

@@ -47,8 +47,10 @@ struct SettingSources: Sendable {
                 prefixed: true),
             Source(
                 name: Self.environmentName,
+                // An empty variable counts as not set, as compose files and Kubernetes manifests often leave one.
                 provider: EnvironmentVariablesProvider(
-                    environmentVariables: environment, secretsSpecifier: .specific(secretVariables), arraySeparator: ";"),
+                    environmentVariables: environment.filter { !$0.value.isEmpty }, secretsSpecifier: .specific(secretVariables),
+                    arraySeparator: ";"),
                 prefixed: true),
         ]
         let path = configFile ?? environment[Settings.configFile].flatMap { $0.isEmpty ? nil : $0 }
