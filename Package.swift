@@ -1,4 +1,4 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 import PackageDescription
 
 let strictSwift: [SwiftSetting] = [
@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.2.0"),
         // OTLP over HTTP only: the gRPC exporter would add grpc-swift to every build.
         .package(url: "https://github.com/swift-otel/swift-otel", from: "1.0.0", traits: ["OTLPHTTP"]),
+        // Settings from flags, the environment and a JSON or YAML file (the YAML trait brings Yams).
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "YAML"]),
     ],
     targets: [
         // Declares the system's librdkafka (>= 2.2.0, see Librdkafka.minimumVersion) and nothing else.
@@ -175,7 +177,7 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
-        // The command line: `codetask-worker run` (production) and `codetask-worker demo` (embedded, no services).
+        // The command line: `run` (production), `check`, `start`, `send` (operators) and `demo` (embedded, no services).
         .executableTarget(
             name: "codetask-worker",
             dependencies: [
@@ -187,6 +189,7 @@ let package = Package(
                 "InformaticaSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),

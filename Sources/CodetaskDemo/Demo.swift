@@ -68,8 +68,14 @@ public struct Demo: Sendable {
     }
 
     /// Runs the demo, printing a readable report through `print`.
+    /// - Parameters:
+    ///   - progress: Called about every `progressInterval` while the worker runs, and once more when it is done.
+    ///   - print: Receives the report, line by line.
     /// - Throws: When the embedded cluster, the simulator or the worker cannot start.
-    public func run(print: @Sendable (String) -> Void) async throws -> Summary {
+    public func run(
+        progressInterval: Duration = .milliseconds(250), progress: (@Sendable (DemoProgress) -> Void)? = nil,
+        print: @Sendable (String) -> Void
+    ) async throws -> Summary {
         let began = ContinuousClock.now
         let cluster = try KafkaMockCluster(brokers: 3, logger: self.logger)
         let topics = WorkerTopics()
@@ -93,7 +99,8 @@ public struct Demo: Sendable {
             "demo: produced \(samples.count) requests to \(topics.input) (\(self.options.partitions) partitions): "
                 + "\(samples.count - malformed) well-formed, \(malformed) malformed")
         let (audit, statistics) = try await self.process(
-            self.workerConfiguration(kafka: kafka, simulator: simulator, topics: topics), expected: Set(produced.keys))
+            self.workerConfiguration(kafka: kafka, simulator: simulator, topics: topics), expected: Set(produced.keys),
+            progress: progress.map { handler in (progressInterval, handler) })
         let calls = simulator.startCalls
         try await simulator.shutdown()
 
@@ -121,14 +128,38 @@ public struct Demo: Sendable {
 
     /// Runs the worker until the audit has read back an outcome for every expected record, then stops it
     /// gracefully; the worker and its clients are released before returning.
-    private func process(_ configuration: WorkerConfiguration, expected: Set<RecordSource>) async throws
-        -> (OutputAudit, WorkerStatistics)
-    {
+    private func process(
+        _ configuration: WorkerConfiguration, expected: Set<RecordSource>,
+        progress: (interval: Duration, handler: @Sendable (DemoProgress) -> Void)?
+    ) async throws -> (OutputAudit, WorkerStatistics) {
         let worker = try Worker(
             configuration: configuration, logger: self.logger, metrics: self.options.metrics ?? MetricsSystem.factory,
             health: self.options.health)
+        let began = ContinuousClock.now
+        let snapshot = { @Sendable in
+            DemoProgress(requested: expected.count, statistics: worker.statistics, elapsed: ContinuousClock.now - began)
+        }
         let running = Task { try await worker.run() }
-        let audit = try await OutputAudit.read(kafka: configuration.kafka, topics: configuration.topics, expected: expected, logger: self.logger)
+        let reporting = progress.map { progress in
+            Task {
+                while !Task.isCancelled {
+                    progress.handler(snapshot())
+                    try? await Task.sleep(for: progress.interval)
+                }
+            }
+        }
+        let audit: OutputAudit
+        do {
+            audit = try await OutputAudit.read(kafka: configuration.kafka, topics: configuration.topics, expected: expected, logger: self.logger)
+        } catch {
+            reporting?.cancel()
+            worker.shutdown()
+            _ = try? await running.value
+            throw error
+        }
+        reporting?.cancel()
+        await reporting?.value
+        progress?.handler(snapshot())
         worker.shutdown()
         try await running.value
         return (audit, worker.statistics)

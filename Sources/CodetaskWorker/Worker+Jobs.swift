@@ -28,6 +28,8 @@ extension Worker {
         span.attributes["codetask.request_id"] = request.requestId
         span.attributes["codetask.code_task_id"] = request.codeTaskId
         let began = ContinuousClock.now
+        self.count { $0.inFlight += 1 }
+        defer { self.count { $0.inFlight -= 1 } }
         let outcome = await ServiceContext.withValue(span.context) {
             await self.startRidingOutOutages(request, windDown: windDown)
         }
@@ -161,16 +163,11 @@ extension Worker {
         // Whether the request waited for the breaker or an outage: once stopping, such a request is given up.
         // (The machine decides whether a record may begin at all; a job it began during a stop closes a gap.)
         var held = false
-        defer { if held { self.metrics.requestsHeld.decrement() } }
-        func hold() {
-            if !held { self.metrics.requestsHeld.increment() }
-            held = true
-        }
         while true {
             // Wait while the breaker turns calls away, rather than spend attempts on it.
             while self.breakerTurnsCallsAway, !self.isStopping, !windDown.isRequested {
-                hold()
-                do { try await Task.sleep(for: .milliseconds(200)) } catch { return nil }
+                held = true
+                guard await self.waitWhileHeld() else { return nil }
             }
             if Task.isCancelled || windDown.isRequested || (self.isStopping && (held || self.breakerTurnsCallsAway)) {
                 return nil
@@ -182,9 +179,9 @@ extension Worker {
             if Task.isCancelled || (windDown.isRequested && failure.code == InformaticaFailure.cancelledCode) { return nil }
             if failure.isCircuitOpen {
                 // Informatica was never called.
-                hold()
+                held = true
                 guard !self.isStopping else { return nil }
-                do { try await Task.sleep(for: .milliseconds(200)) } catch { return nil }
+                guard await self.waitWhileHeld() else { return nil }
                 continue
             }
             // Only a failure Informatica certainly did not act on may be tried again (never an in-doubt one).
@@ -192,11 +189,24 @@ extension Worker {
             guard duringOutage, outageRetries < self.configuration.maxOutageRetries else { return outcome }
             if self.isStopping || windDown.isRequested { return nil }
             outageRetries += 1
-            hold()
+            held = true
             self.logger.info(
                 "Start failed while Informatica is judged down; holding the request",
                 metadata: request.logMetadata.merging(["outageRetry": "\(outageRetries)"]) { $1 })
         }
+    }
+
+    /// Waits 200 ms for the breaker, counted as held meanwhile.
+    /// - Returns: `false` when the wait was cancelled.
+    private func waitWhileHeld() async -> Bool {
+        self.count { $0.held += 1 }
+        self.metrics.requestsHeld.increment()
+        defer {
+            self.count { $0.held -= 1 }
+            self.metrics.requestsHeld.decrement()
+        }
+        do { try await Task.sleep(for: .milliseconds(200)) } catch { return false }
+        return true
     }
 
     /// Whether the breaker turns calls away now; once its open period is over, the next call is the probe.

@@ -22,6 +22,11 @@ public struct WorkerStatistics: Sendable, Hashable, CustomStringConvertible {
     /// Jobs cancelled (revocation drain over, partitions lost, grace period over).
     public var cancelled = 0
 
+    /// Start jobs in progress now (a gauge, not a count): calling Informatica, backing off or held.
+    public var inFlight = 0
+    /// Requests held now (a gauge) while the circuit breaker judges Informatica down.
+    public var held = 0
+
     /// Zeroes.
     public init() {}
 

@@ -11,7 +11,12 @@ struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Run the worker against an in-process Kafka mock cluster and Informatica simulator with faults.",
-        discussion: "Exit status 0 only when every request has an event or a dead-letter copy (lost=0)."
+        discussion: """
+            On a terminal, one line updates in place while the worker runs (requests received, outcomes, \
+            rate, calls in flight, held requests); on a pipe there is no progress line and no control \
+            character. Then the summary table; the last line is `demo: requested=... lost=...`. Exit status 0 \
+            only when every request has an event or a dead-letter copy (lost=0).
+            """
     )
 
     @Option(help: "Requests to produce.") var requests = 300
@@ -31,17 +36,22 @@ struct DemoCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         options.metrics = PrometheusMetricsFactory(registry: registry)
         options.health = WorkerHealth(unfinishedAgeLimit: .seconds(300))
+        let status = ProgressLine()
+        let printLine: @Sendable (String) -> Void = { text in status.print(text) }
         let endpoint = address.map { address in
             ServiceGroup(
                 services: [OperationsEndpoint(address: address, registry: registry, health: options.health!, logger: logger) { port in
-                    print("demo: metrics at http://\(address.host):\(port)/metrics (also /healthz and /readyz) while the demo runs")
+                    printLine("demo: metrics at http://\(address.host):\(port)/metrics (also /healthz and /readyz) while the demo runs")
                 }],
                 logger: logger)
         }
         let serving = Task { try await endpoint?.run() }
+        let demo = Demo(options: options, logger: logger)
+        let showProgress: @Sendable (DemoProgress) -> Void = { (progress: DemoProgress) in status.update(progress.line) }
+        let progress = status.isTerminal ? showProgress : nil
         let summary: Demo.Summary
         do {
-            summary = try await Demo(options: options, logger: logger).run { print($0) }
+            summary = try await demo.run(progress: progress, print: printLine)
         } catch {
             await endpoint?.triggerGracefulShutdown()
             throw error

@@ -4,8 +4,8 @@ import Foundation
 import Logging
 import OperationsEndpoint
 import Prometheus
-import Tracing
 import ServiceLifecycle
+import Tracing
 
 /// `codetask-worker run`: the production worker.
 struct RunCommand: AsyncParsableCommand {
@@ -15,33 +15,34 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             The first SIGTERM/SIGINT stops taking records, lets calls in progress finish within the grace \
             period, publishes and commits their outcomes, leaves the group and logs out; exit status 0. \
-            A second signal ends the process at once. A bad setting stops start-up with a message naming it. \
+            A second signal ends the process at once. Settings come from flags, then variables, then the \
+            configuration file (--config), then defaults; a bad setting stops start-up with a message naming it. \
             /metrics, /healthz and /readyz are served on --http-address while the worker runs.
             """
     )
 
     @OptionGroup var options: RunOptions
-    @OptionGroup var operations: OperationsOptions
+    @Flag(help: "Print the resolved configuration (secrets redacted) and exit without connecting.")
+    var printConfiguration = false
 
     func run() async throws {
-        var configuration = try self.options.configuration()
-        try self.operations.apply(to: &configuration)
-        let address = try self.operations.address()
-        if self.options.printConfiguration {
+        let settings = try await self.options.reader()
+        let configuration = try settings.workerConfiguration()
+        let level = try settings.logLevel()
+        let format = try settings.logFormat()
+        let address = try settings.operationsAddress()
+        let otlpEndpoint = try settings.otlpEndpoint()
+        if self.printConfiguration {
             print(configuration)
             return
         }
-        let source = SettingSource()
-        let level = try source.value(self.options.logLevel, env: "CODETASK_LOG_LEVEL", name: "log-level", default: Logger.Level.info) {
-            Logger.Level(rawValue: $0)
-        }
-        LogSetup.bootstrap(level: level, format: try self.operations.logFormat())
+        LogSetup.bootstrap(level: level, format: format)
         let logger = Logger(label: "codetask-worker")
         let tracing: (any Service)?
         do {
-            tracing = try TracingSetup.bootstrap(endpoint: self.operations.otlpEndpoint())
+            tracing = try TracingSetup.bootstrap(endpoint: otlpEndpoint)
         } catch {
-            throw ValidationError("--otlp-endpoint / CODETASK_OTLP_ENDPOINT: \(error)")
+            throw ValidationError("\(Settings.otlpEndpoint.names): \(error)")
         }
         let registry = PrometheusCollectorRegistry()
         let health = WorkerHealth(unfinishedAgeLimit: configuration.readyMaxRecordAge)
@@ -51,6 +52,15 @@ struct RunCommand: AsyncParsableCommand {
         SignalHandling.install { signalNumber in
             logger.notice("Signal received; shutting down gracefully (send it again to exit at once)", metadata: ["signal": "\(signalNumber)"])
         }
+        try await Self.serve(worker: worker, endpoint: address, registry: registry, health: health, tracing: tracing, logger: logger)
+    }
+
+    /// Runs the worker with the operations endpoint and the trace exporter in one service group, which takes
+    /// the first SIGTERM/SIGINT as the start of the graceful stop.
+    private static func serve(
+        worker: Worker, endpoint address: OperationsEndpoint.Address?, registry: PrometheusCollectorRegistry, health: WorkerHealth,
+        tracing: (any Service)?, logger: Logger
+    ) async throws {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         // First in the list, so shut down last: the spans of the worker's last records are exported.
         if let tracing { services.append(.init(service: tracing)) }

@@ -115,27 +115,7 @@ struct CommandLineTests {
         }
     }
 
-    /// Runs the executable to its end (at most 30 s) with only the given environment (plus PATH).
     private static func run(_ arguments: [String], environment: [String: String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try WorkerProcess.executable())
-        process.arguments = arguments
-        process.environment = environment.merging(["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]) { $1 }
-        let outputPath = NSTemporaryDirectory() + "/\(UUID().uuidString)-command-line.log"
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: outputPath) }
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-        defer { try? output.close() }
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let deadline = Date().addingTimeInterval(30)
-        while process.isRunning, Date() < deadline { usleep(10_000) }
-        if process.isRunning {
-            process.terminate()
-            throw Failure("codetask-worker \(arguments) did not end within 30 s")
-        }
-        let text = try String(contentsOfFile: outputPath, encoding: .utf8)
-        return (process.terminationStatus, text)
+        try CommandRunner.run(arguments, environment: environment)
     }
 }
