@@ -106,6 +106,21 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Release-mode benchmark of the worker end to end: the codetask-worker binary against the mock cluster and
+        // the simulator, per profile (in flight, latency, metrics, tracing).
+        .executableTarget(
+            name: "worker-bench",
+            dependencies: [
+                "CodetaskDemo",
+                "Kafka",
+                "InformaticaSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift
+        ),
         // Release-mode benchmark: client Start rate against the simulator, compared with wrk.
         .executableTarget(
             name: "informatica-bench",
@@ -192,6 +207,7 @@ let package = Package(
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "OTel", package: "swift-otel"),
             ],

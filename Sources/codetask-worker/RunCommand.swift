@@ -2,6 +2,7 @@ import ArgumentParser
 import CodetaskWorker
 import Foundation
 import Logging
+import Metrics
 import OperationsEndpoint
 import Prometheus
 import ServiceLifecycle
@@ -46,8 +47,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         let registry = PrometheusCollectorRegistry()
         let health = WorkerHealth(unfinishedAgeLimit: configuration.readyMaxRecordAge)
-        let worker = try Worker(
-            configuration: configuration, logger: logger, metrics: PrometheusMetricsFactory(registry: registry), health: health)
+        // Without the endpoint nobody can read the metrics: none are recorded.
+        let metrics: any MetricsFactory = address == nil ? NOOPMetricsHandler.instance : PrometheusMetricsFactory(registry: registry)
+        let worker = try Worker(configuration: configuration, logger: logger, metrics: metrics, health: health)
         // The group handles the first signal (graceful stop); a second one ends the process at once.
         SignalHandling.install { signalNumber in
             logger.notice("Signal received; shutting down gracefully (send it again to exit at once)", metadata: ["signal": "\(signalNumber)"])

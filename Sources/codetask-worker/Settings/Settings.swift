@@ -101,7 +101,7 @@ enum Settings {
                                    meaning: "Log lines: json or text")
     static let httpAddress = Setting(
         key: "httpAddress", flag: "http-address", kind: .text, defaultText: "127.0.0.1:9464",
-        meaning: "Where /metrics, /healthz and /readyz listen: host:port (port 0: any free port), or off")
+        meaning: "Where /metrics, /healthz and /readyz listen: host:port (port 0: any free port), or off (no endpoint, no metrics recorded)")
     static let readyMaxRecordAge = Setting(
         key: "readyMaxRecordAge", flag: "ready-max-record-age", kind: .seconds(range(Ranges.readyMaxRecordAge)),
         defaultText: seconds(worker.readyMaxRecordAge), meaning: "Seconds the oldest unfinished record may wait before /readyz fails")

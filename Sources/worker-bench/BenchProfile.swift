@@ -1,0 +1,29 @@
+/// One benchmark configuration.
+struct BenchProfile: Sendable {
+    var name: String
+    var title: String
+    var maxInFlight: Int
+    var latencyMilliseconds: Double
+    /// Metrics recorded and served (the endpoint on a free port) or neither.
+    var metrics = true
+    /// Spans exported over OTLP/HTTP to a sink in the benchmark.
+    var tracing = false
+
+    /// The throughput bound of Start calls: in-flight ÷ latency (`nil` without latency).
+    var limit: Double? { self.latencyMilliseconds > 0 ? Double(self.maxInFlight) / (self.latencyMilliseconds / 1000) : nil }
+
+    static func named(_ name: String) -> BenchProfile? {
+        switch name {
+        case "a": return BenchProfile(name: name, title: "(a) 12 in flight (one per partition), 50 ms", maxInFlight: 12, latencyMilliseconds: 50)
+        case "b": return BenchProfile(name: name, title: "(b) per-key order, 256 in flight, 50 ms", maxInFlight: 256, latencyMilliseconds: 50)
+        case "c": return BenchProfile(name: name, title: "(c) 256 in flight, no latency", maxInFlight: 256, latencyMilliseconds: 0)
+        case "b-no-metrics":
+            return BenchProfile(
+                name: name, title: "(b) without metrics (--http-address off)", maxInFlight: 256, latencyMilliseconds: 50, metrics: false)
+        case "b-tracing":
+            return BenchProfile(
+                name: name, title: "(b) with traces exported over OTLP/HTTP", maxInFlight: 256, latencyMilliseconds: 50, tracing: true)
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+
+/// What one profile measured.
+struct BenchResult: Sendable {
+    /// Start calls per second between 10 % and 90 % of the run.
+    var rate: Double
+    /// The worker process's CPU seconds per 10,000 requests over the same window.
+    var cpuPer10k: Double
+    /// The worker process's peak resident memory, in MiB.
+    var peakMemoryMiB: Double
+    /// Whether the worker exited 0 after SIGTERM.
+    var exitedCleanly: Bool
+
+    func line(profile: BenchProfile) -> String {
+        let limit = profile.limit.map { String(format: ", %.2f of the limit %.0f/s", self.rate / $0, $0) } ?? ""
+        return String(
+            format: "%@: %.0f requests/s%@; CPU %.3f s per 10,000 requests; peak memory %.1f MiB; exit %@",
+            profile.title, self.rate, limit, self.cpuPer10k, self.peakMemoryMiB, self.exitedCleanly ? "0" : "not 0")
+    }
+
+    /// Ratios between profiles of this run.
+    static func printRatios(_ results: [String: BenchResult]) {
+        if let a = results["a"], let b = results["b"] {
+            print(String(format: "ratio (b)/(a) requests/s: %.1f", b.rate / a.rate))
+        }
+        if let b = results["b"], let off = results["b-no-metrics"] {
+            print(String(format: "metrics: CPU per 10,000 with / without: %.3f / %.3f s (%+.1f %%)", b.cpuPer10k, off.cpuPer10k,
+                         (b.cpuPer10k / off.cpuPer10k - 1) * 100))
+        }
+        if let b = results["b"], let traced = results["b-tracing"] {
+            print(String(format: "tracing: CPU per 10,000 with / without: %.3f / %.3f s (%+.1f %%)", traced.cpuPer10k, b.cpuPer10k,
+                         (traced.cpuPer10k / b.cpuPer10k - 1) * 100))
+        }
+    }
+}

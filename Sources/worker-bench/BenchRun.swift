@@ -1,0 +1,86 @@
+import CodetaskDemo
+import Foundation
+import InformaticaSimulator
+import Kafka
+import Logging
+
+/// One profile: a fresh mock cluster and simulator, the requests produced first, then the worker started and
+/// watched through the simulator's count of Start calls.
+struct BenchRun {
+    let profile: BenchProfile
+    let requests: Int
+    let keys: Int
+    let partitions: Int
+    let binary: String
+    let timeout: Duration
+    let logger: Logger
+
+    func measure() async throws -> BenchResult {
+        let cluster = try KafkaMockCluster(brokers: 1, logger: self.logger)
+        for (topic, count) in [("bench.requests", self.partitions), ("bench.events", 3), ("bench.dlq", 1)] {
+            try cluster.createTopic(topic, partitions: count)
+        }
+        var configuration = SimulatorConfiguration()
+        configuration.faults.latency = self.profile.latencyMilliseconds > 0 ? .fixed(milliseconds: self.profile.latencyMilliseconds) : .none
+        let simulator = try await InformaticaSimulator.start(configuration, logger: self.logger)
+        let sink = self.profile.tracing ? try await TraceSink.start(logger: self.logger) : nil
+        defer { withExtendedLifetime(cluster) {} }
+        try await self.produce(to: cluster.bootstrapServers)
+
+        let worker = try WorkerChild.launch(binary: self.binary, settings: self.settings(cluster, simulator, sink: sink))
+        let deadline = ContinuousClock.now + self.timeout
+        func waitFor(_ share: Double) async throws -> (ContinuousClock.Instant, ProcessSample) {
+            let target = Int((Double(self.requests) * share).rounded(.up))
+            while simulator.stats.startCalls < target {
+                guard ContinuousClock.now < deadline, worker.process.isRunning else {
+                    _ = await worker.stop(timeout: .seconds(30))
+                    throw BenchError("\(self.profile.name): \(simulator.stats.startCalls) of \(target) Start calls before the time limit or the worker's exit")
+                }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            guard let sample = ProcessSample.read(pid: worker.pid) else { throw BenchError("cannot read /proc/\(worker.pid)") }
+            return (ContinuousClock.now, sample)
+        }
+        let (start, first) = try await waitFor(0.1)
+        let (end, last) = try await waitFor(0.9)
+        let (_, final) = try await waitFor(1.0)
+        let exitedCleanly = await worker.stop(timeout: .seconds(60))
+        try await simulator.shutdown()
+        await sink?.stop()
+        let window = Double(self.requests) * 0.8
+        let seconds = Double((end - start).components.seconds) + Double((end - start).components.attoseconds) / 1e18
+        return BenchResult(
+            rate: window / seconds, cpuPer10k: (last.cpuSeconds - first.cpuSeconds) / window * 10_000,
+            peakMemoryMiB: final.peakMemoryMiB, exitedCleanly: exitedCleanly)
+    }
+
+    private func produce(to servers: String) async throws {
+        let kafka = KafkaClientConfiguration(bootstrapServers: [servers], clientID: "worker-bench")
+        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(client: kafka), logger: self.logger)
+        let samples = (0..<self.requests).map { SampleRequests.valid(index: $0, codeTaskId: "ct-\($0 % self.keys)") }
+        _ = try await SampleProducer.produce(samples, topic: "bench.requests", with: producer)
+        await producer.close(timeout: .seconds(10))
+    }
+
+    private func settings(_ cluster: KafkaMockCluster, _ simulator: InformaticaSimulator, sink: TraceSink?) -> [String: String] {
+        var settings = [
+            "CODETASK_BROKERS": cluster.bootstrapServers,
+            "CODETASK_GROUP": "bench",
+            "CODETASK_INPUT_TOPIC": "bench.requests",
+            "CODETASK_OUTPUT_TOPIC": "bench.events",
+            "CODETASK_DLQ_TOPIC": "bench.dlq",
+            "CODETASK_LOGIN_MODE": "identity",
+            "CODETASK_LOGIN_URL": simulator.baseURL,
+            "CODETASK_SERVER_URL": simulator.baseURL,
+            "CODETASK_USERNAME": simulator.configuration.username,
+            "CODETASK_PASSWORD": simulator.configuration.password,
+            "CODETASK_MAX_IN_FLIGHT": "\(self.profile.maxInFlight)",
+            "CODETASK_MAX_PENDING": "\(max(1_000, 4 * self.profile.maxInFlight))",
+            "CODETASK_MAX_CONNECTIONS": "\(self.profile.maxInFlight)",
+            "CODETASK_LOG_LEVEL": "warning",
+            "CODETASK_HTTP_ADDRESS": self.profile.metrics ? "127.0.0.1:0" : "off",
+        ]
+        if let sink { settings["CODETASK_OTLP_ENDPOINT"] = "http://127.0.0.1:\(sink.port)/v1/traces" }
+        return settings
+    }
+}
