@@ -11,6 +11,7 @@ struct BenchRun {
     let requests: Int
     let keys: Int
     let partitions: Int
+    let maxPending: Int?
     let binary: String
     let timeout: Duration
     let logger: Logger
@@ -57,7 +58,12 @@ struct BenchRun {
     private func produce(to servers: String) async throws {
         let kafka = KafkaClientConfiguration(bootstrapServers: [servers], clientID: "worker-bench")
         let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(client: kafka), logger: self.logger)
-        let samples = (0..<self.requests).map { SampleRequests.valid(index: $0, codeTaskId: "ct-\($0 % self.keys)") }
+        // Keyed by code task id, so the ordering keys are exactly the `keys` code tasks.
+        let samples = (0..<self.requests).map { index in
+            var sample = SampleRequests.valid(index: index, codeTaskId: "ct-\(index % self.keys)")
+            sample.key = "ct-\(index % self.keys)"
+            return sample
+        }
         _ = try await SampleProducer.produce(samples, topic: "bench.requests", with: producer)
         await producer.close(timeout: .seconds(10))
     }
@@ -75,7 +81,7 @@ struct BenchRun {
             "CODETASK_USERNAME": simulator.configuration.username,
             "CODETASK_PASSWORD": simulator.configuration.password,
             "CODETASK_MAX_IN_FLIGHT": "\(self.profile.maxInFlight)",
-            "CODETASK_MAX_PENDING": "\(max(1_000, 4 * self.profile.maxInFlight))",
+            "CODETASK_MAX_PENDING": "\(self.maxPending ?? max(1_000, 4 * self.profile.maxInFlight))",
             "CODETASK_MAX_CONNECTIONS": "\(self.profile.maxInFlight)",
             "CODETASK_LOG_LEVEL": "warning",
             "CODETASK_HTTP_ADDRESS": self.profile.metrics ? "127.0.0.1:0" : "off",

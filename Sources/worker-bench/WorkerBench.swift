@@ -19,6 +19,8 @@ struct WorkerBench: AsyncParsableCommand {
     @Option(help: "Profiles to run, comma-separated: a (12 in flight, 50 ms), b (256 in flight, 50 ms), c (256, no latency), b-no-metrics, b-tracing.")
     var profiles = "a,b,c,b-no-metrics,b-tracing"
     @Option(help: "Time limit of each profile, in seconds.") var timeout = 600
+    @Option(help: "The worker's unfinished-record limit (--max-pending); default 4 × in flight, at least 1,000.")
+    var maxPending: Int?
 
     func run() async throws {
         var logger = Logger(label: "worker-bench")
@@ -29,7 +31,8 @@ struct WorkerBench: AsyncParsableCommand {
             guard let profile = BenchProfile.named(name) else { throw ValidationError("--profiles: unknown profile \(name)") }
             FileHandle.standardError.write(Data("worker-bench: \(profile.title) ...\n".utf8))
             let result = try await BenchRun(
-                profile: profile, requests: self.requests, keys: self.keys, partitions: self.partitions, binary: binary,
+                profile: profile, requests: self.requests, keys: self.keys, partitions: self.partitions, maxPending: self.maxPending,
+                binary: binary,
                 timeout: .seconds(self.timeout), logger: logger
             ).measure()
             results[name] = result
