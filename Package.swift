@@ -11,6 +11,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Kafka", targets: ["Kafka"]),
+        // The test brokers, for the AddressSanitizer run's package of the Kafka tests (.ci/asan).
+        .library(name: "KafkaTestSupport", targets: ["KafkaTestSupport"]),
         .library(name: "InformaticaClient", targets: ["InformaticaClient"]),
         .library(name: "InformaticaSimulator", targets: ["InformaticaSimulator"]),
         .library(name: "CodetaskWorker", targets: ["CodetaskWorker"]),

@@ -91,14 +91,17 @@ public final class TansuProcess: Sendable {
     }
 }
 
-/// Finds the package root by walking up from the working directory and from this source file.
+/// Finds the project's root (the package with `Sources/KafkaTestSupport`) by walking up from the working
+/// directory and from this source file; a package nested in the project (the sanitizer run's) is passed over.
 enum ProjectRoot {
     static func find() -> URL? {
         let starts = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath), URL(fileURLWithPath: #filePath)]
         for start in starts {
             var folder = start
             while folder.path != "/" {
-                if FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) {
+                if FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path),
+                    FileManager.default.fileExists(atPath: folder.appendingPathComponent("Sources/KafkaTestSupport").path)
+                {
                     return folder
                 }
                 folder.deleteLastPathComponent()
