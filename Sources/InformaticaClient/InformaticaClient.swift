@@ -41,7 +41,7 @@ public final class InformaticaClient: Sendable {
         logger: Logger
     ) throws {
         try configuration.validate()
-        let transport = try NIOHTTPTransport(settings: configuration.http)
+        let transport = try AsyncHTTPClientTransport(settings: configuration.http)
         try self.init(
             configuration: configuration,
             transport: transport,
