@@ -78,29 +78,6 @@ extension RunOptions {
     private static func seconds(_ range: ClosedRange<Duration>) -> ClosedRange<Double> {
         range.lowerBound.seconds...range.upperBound.seconds
     }
-
-    /// The HTTP proxy for Informatica calls, when one is given.
-    /// - Throws: `ValidationError` naming the flag; the value is not echoed, as a proxy URL may carry a password.
-    func applyProxy(_ source: SettingSource, to configuration: inout WorkerConfiguration) throws {
-        guard let text = source.string(self.httpProxy, env: "CODETASK_HTTP_PROXY") else { return }
-        guard let proxy = Self.proxy(text) else {
-            throw ValidationError("--http-proxy / CODETASK_HTTP_PROXY: give host:port (proxy credentials are not supported)")
-        }
-        configuration.informatica.http.proxy = proxy
-    }
-
-    /// `host:port`, also written as `http://host:port`; `nil` for anything else, credentials included.
-    private static func proxy(_ text: String) -> HTTPSettings.Proxy? {
-        var address = Substring(text)
-        if address.hasPrefix("http://") { address = address.dropFirst("http://".count) }
-        if address.hasSuffix("/") { address = address.dropLast() }
-        guard let colon = address.lastIndex(of: ":"), colon != address.startIndex,
-              let port = Int(address[address.index(after: colon)...]), (1...65_535).contains(port)
-        else { return nil }
-        let host = address[..<colon]
-        guard !host.contains("@"), !host.contains("/") else { return nil }
-        return HTTPSettings.Proxy(host: String(host), port: port)
-    }
 }
 
 extension Duration {

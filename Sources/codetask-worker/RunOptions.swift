@@ -44,7 +44,9 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Times a request failed during an outage is held and retried (CODETASK_MAX_OUTAGE_RETRIES; default 5).")
     var maxOutageRetries: String?
     @Option(help: "Connections to Informatica per host (CODETASK_MAX_CONNECTIONS; default 16).") var maxConnections: String?
-    @Option(help: "HTTP proxy host:port for Informatica calls (CODETASK_HTTP_PROXY).") var httpProxy: String?
+    @Option(help: "HTTP proxy [user:password@]host:port for Informatica calls (CODETASK_HTTP_PROXY).") var httpProxy: String?
+    @Option(help: "File holding the proxy's user:password (or CODETASK_HTTP_PROXY_CREDENTIALS_FILE).")
+    var httpProxyCredentialsFile: String?
     @Flag(help: "Print the resolved configuration (secrets redacted) and exit without connecting.")
     var printConfiguration = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error (CODETASK_LOG_LEVEL; default info).") var logLevel: String?
