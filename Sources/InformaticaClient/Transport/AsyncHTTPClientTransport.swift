@@ -29,17 +29,13 @@ final class AsyncHTTPClientTransport: HTTPTransport {
     }
 
     func send(_ request: TransportRequest, logger: Logger) async throws -> TransportResponse {
-        let deadline = ContinuousClock.now + request.timeout
+        let deadline = NIODeadline.now() + .nanoseconds(request.timeout.totalNanoseconds)
         let progress = ExchangeProgress(writeIsObservable: request.body != nil)
         do {
-            return try await Self.within(deadline) {
-                try await self.exchange(request, deadline: deadline, progress: progress, logger: logger)
-            }
-        } catch is DeadlinePassed {
-            throw TransportError.translating(DeadlinePassed(), progress: progress, deadlinePassed: true)
+            return try await self.exchange(request, deadline: deadline, progress: progress, logger: logger)
         } catch {
-            if Task.isCancelled { throw CancellationError() }
-            throw TransportError.translating(error, progress: progress, deadlinePassed: false)
+            if !progress.deadlinePassed, Task.isCancelled { throw CancellationError() }
+            throw TransportError.translating(error, progress: progress, deadlinePassed: progress.deadlinePassed)
         }
     }
 
@@ -55,34 +51,58 @@ final class AsyncHTTPClientTransport: HTTPTransport {
         self.client.shutdown { _ in }
     }
 
-    /// Sends the request and reads the answer, recording the progress.
+    /// Sends the request and reads the answer, recording the progress. AsyncHTTPClient ends the request at
+    /// `deadline` or when the task is cancelled until the answer's head arrives; the body is read under the
+    /// same two rules by ``readBody(_:deadline:progress:)``.
     private func exchange(
         _ request: TransportRequest,
-        deadline: ContinuousClock.Instant,
+        deadline: NIODeadline,
         progress: ExchangeProgress,
         logger: Logger
     ) async throws -> TransportResponse {
-        let response = try await self.client.execute(
-            Self.outgoing(request, progress: progress),
-            timeout: .nanoseconds((deadline - .now).totalNanoseconds),
-            logger: logger
-        )
+        let response = try await self.client.execute(Self.outgoing(request, progress: progress), deadline: deadline, logger: logger)
         let status = Int(response.status.code)
         progress.answered(status: status)
         guard response.headers.count <= Self.maxHeaderCount else {
             throw TransportError.connection("the answer has more than \(Self.maxHeaderCount) header fields")
         }
-        var body: [UInt8] = []
-        for try await part in response.body {
+        let body = try await self.readBody(response.body, deadline: deadline, progress: progress)
+        return TransportResponse(status: status, headers: response.headers.map { ($0.name, $0.value) }, body: body)
+    }
+
+    /// Reads the whole body before `deadline`, at most ``HTTPSettings/maxResponseBodyBytes``.
+    ///
+    /// The reading runs in a task of its own so that an event-loop timer can cancel it at the deadline
+    /// (cancelling the body's iteration makes AsyncHTTPClient end the request and close the connection);
+    /// the task never outlives this call: cancelling the caller cancels it, and it is awaited.
+    private func readBody(_ body: HTTPClientResponse.Body, deadline: NIODeadline, progress: ExchangeProgress) async throws -> [UInt8] {
+        let limit = self.maxBodyBytes
+        let reader = Task { try await Self.collect(body, limit: limit, progress: progress) }
+        let timer = self.client.eventLoopGroup.any().scheduleTask(deadline: deadline) {
+            progress.deadlineHasPassed()
+            reader.cancel()
+        }
+        defer { timer.cancel() }
+        return try await withTaskCancellationHandler {
+            try await reader.value
+        } onCancel: {
+            reader.cancel()
+        }
+    }
+
+    /// The body's bytes, keeping the first of them in `progress`.
+    private static func collect(_ body: HTTPClientResponse.Body, limit: Int, progress: ExchangeProgress) async throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        for try await part in body {
             progress.received(part)
-            guard body.count + part.readableBytes <= self.maxBodyBytes else {
-                throw TransportError.connection("response body larger than \(self.maxBodyBytes) bytes")
+            guard bytes.count + part.readableBytes <= limit else {
+                throw TransportError.connection("response body larger than \(limit) bytes")
             }
-            body.append(contentsOf: part.readableBytesView)
+            bytes.append(contentsOf: part.readableBytesView)
         }
         // A cancelled body stream ends like a complete one: what was read may be cut short.
         try Task.checkCancellation()
-        return TransportResponse(status: status, headers: response.headers.map { ($0.name, $0.value) }, body: body)
+        return bytes
     }
 
     /// The AsyncHTTPClient request; its body tells `progress` when writing began.
@@ -94,26 +114,5 @@ final class AsyncHTTPClientTransport: HTTPTransport {
             outgoing.body = .bytes(WriteSignallingBytes(body) { progress.writingBegan() }, length: .known(Int64(body.count)))
         }
         return outgoing
-    }
-
-    /// Thrown when a request's deadline passed.
-    private struct DeadlinePassed: Error {}
-
-    /// Runs `operation` until `deadline`; past it the operation is cancelled (which ends its request) and
-    /// ``DeadlinePassed`` is thrown.
-    private static func within<Result: Sendable>(
-        _ deadline: ContinuousClock.Instant,
-        _ operation: @escaping @Sendable () async throws -> Result
-    ) async throws -> Result {
-        try await withThrowingTaskGroup(of: Result?.self) { group in
-            group.addTask { try await operation() }
-            group.addTask {
-                try await Task.sleep(until: deadline, clock: .continuous)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let result = first else { throw DeadlinePassed() }
-            return result
-        }
     }
 }

@@ -7,6 +7,7 @@ import Synchronization
 final class ExchangeProgress: Sendable {
     private struct State {
         var stage: TransportError.Stage
+        var deadlinePassed = false
     }
 
     private let state: Mutex<State>
@@ -21,6 +22,16 @@ final class ExchangeProgress: Sendable {
     /// How far the exchange got.
     var stage: TransportError.Stage {
         self.state.withLock { $0.stage }
+    }
+
+    /// Whether the request's deadline ended it.
+    var deadlinePassed: Bool {
+        self.state.withLock { $0.deadlinePassed }
+    }
+
+    /// The request's deadline passed while the answer's body was being read.
+    func deadlineHasPassed() {
+        self.state.withLock { $0.deadlinePassed = true }
     }
 
     /// The request's head was written and its body is being read for writing.
