@@ -60,7 +60,7 @@ struct TransportError: Error, Sendable, Hashable, CustomStringConvertible {
     var description: String { "\(self.code): \(self.message)" }
 }
 
-/// Sends HTTP requests; the real one is ``NIOHTTPTransport``, tests use scripted fakes.
+/// Sends HTTP requests; the real one is ``AsyncHTTPClientTransport``, tests use scripted fakes.
 protocol HTTPTransport: Sendable {
     /// Sends a request and reads the whole response.
     /// - Throws: ``TransportError`` when no complete response arrived (its stage says whether the request

@@ -46,7 +46,7 @@ public final class InformaticaClient: Sendable {
         tracer: any Tracer = InstrumentationSystem.tracer
     ) throws {
         try configuration.validate()
-        let transport = try NIOHTTPTransport(settings: configuration.http)
+        let transport = try AsyncHTTPClientTransport(settings: configuration.http)
         try self.init(
             configuration: configuration,
             transport: transport,

@@ -24,6 +24,7 @@ extension InformaticaConfiguration {
         try Self.require(self.circuitBreaker.halfOpenProbes >= 1, "circuitBreaker.halfOpenProbes", "must be at least 1")
         try Self.require(self.http.maxConnectionsPerHost >= 1, "http.maxConnectionsPerHost", "must be at least 1")
         try Self.require(self.http.connectTimeout > .zero, "http.connectTimeout", "must be positive")
+        try Self.require(self.http.maxResponseBodyBytes >= 1, "http.maxResponseBodyBytes", "must be at least 1")
         if let path = self.http.caBundlePath {
             try Self.require(
                 FileManager.default.isReadableFile(atPath: path),
@@ -34,6 +35,7 @@ extension InformaticaConfiguration {
         if let proxy = self.http.proxy {
             try Self.require(!proxy.host.isEmpty, "http.proxy.host", "must not be empty")
             try Self.require((1...65535).contains(proxy.port), "http.proxy.port", "must be 1-65535")
+            try Self.require(proxy.credentials?.username.isEmpty != true, "http.proxy.credentials", "needs a user name")
         }
         try Self.require(
             self.sessionSettings.idleLimit > self.sessionSettings.refreshMargin,

@@ -25,6 +25,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp(Settings.sessionIdFile.help)) var sessionIdFile: String?
     @Option(help: ArgumentHelp(Settings.caBundle.help)) var caBundle: String?
     @Option(help: ArgumentHelp(Settings.httpProxy.help)) var httpProxy: String?
+    @Option(help: ArgumentHelp(Settings.httpProxyCredentialsFile.help)) var httpProxyCredentialsFile: String?
     @Option(help: ArgumentHelp(Settings.maxConnections.help)) var maxConnections: String?
 
     @Option(help: ArgumentHelp(Settings.maxAttempts.help)) var maxAttempts: String?

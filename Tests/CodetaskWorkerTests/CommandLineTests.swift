@@ -27,8 +27,11 @@ struct CommandLineTests {
         BadSetting(arguments: ["--max-outage-retries", "many"], environment: [:], named: "--max-outage-retries"),
         BadSetting(arguments: ["--rebalance-drain", "0"], environment: [:], named: "--rebalance-drain"),
         BadSetting(
-            arguments: ["--http-proxy", "http://svc:\(password)@proxy:3128"], environment: [:],
+            arguments: ["--http-proxy", "http://svc:\(password)@proxy"], environment: [:],
             named: "--http-proxy / CODETASK_HTTP_PROXY"),
+        BadSetting(
+            arguments: ["--http-proxy-credentials-file", "/nonexistent/\(password)"], environment: [:],
+            named: "--http-proxy-credentials-file / CODETASK_HTTP_PROXY_CREDENTIALS_FILE"),
         BadSetting(arguments: ["--login-mode", "saml"], environment: [:], named: "--login-mode / CODETASK_LOGIN_MODE"),
         BadSetting(arguments: [], environment: ["CODETASK_BROKERS": ""], named: "--brokers / CODETASK_BROKERS"),
         BadSetting(arguments: ["--kafka-property", "acks"], environment: [:], named: "--kafka-property"),
@@ -75,12 +78,12 @@ struct CommandLineTests {
         environment["CODETASK_MAX_IN_FLIGHT"] = "9"
         environment["CODETASK_MAX_OUTAGE_RETRIES"] = "0"
         let (status, output) = try Self.run(
-            ["run", "--print-configuration", "--max-in-flight", "12", "--max-pending", "40", "--http-proxy", "proxy.internal:3128",
+            ["run", "--print-configuration", "--max-in-flight", "12", "--max-pending", "40", "--http-proxy", "svc:\(Self.password)@proxy.internal:3128",
              "--kafka-property", "sasl.password=\(Self.password)", "--rebalance-drain", "4"],
             environment: environment)
         #expect(status == 0, "\(output)")
         for expected in ["openDuration: 7.5 seconds", "maxInFlight: 12,", "maxPendingRecords: 40,", "maxOutageRetries: 0,",
-                         "host: \"proxy.internal\", port: 3128", "sasl.password=<redacted>", "rebalanceDrainTimeout: 4.0 seconds"] {
+                         "host: \"proxy.internal\", port: 3128, credentials: <redacted>", "sasl.password=<redacted>", "rebalanceDrainTimeout: 4.0 seconds"] {
             #expect(output.contains(expected), "\(expected) is missing from \(output)")
         }
         #expect(!output.contains(Self.password), "a secret was printed")

@@ -92,6 +92,33 @@ struct BrokenAnswerTests {
         try await simulator.shutdown()
     }
 
+    @Test("cancelling the caller while a body trickles in ends the call at once, without another Start")
+    func cancelledDuringBody() async throws {
+        let capture = LogCapture()
+        var configuration = SessionTests.simulatorConfiguration()
+        configuration.taskRules = [TaskRule(id: "slow", brokenAnswer: .slowBody)]
+        let simulator = try await InformaticaSimulator.start(configuration, logger: capture.logger("sim"))
+        let client = try Self.client(simulator, capture: capture, attemptTimeout: .seconds(30))
+        let started = ContinuousClock.now
+        let call = Task { await client.startCodeTask(codeTaskId: "slow") }
+        while simulator.startCalls.count(for: "slow") == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        try await Task.sleep(for: .milliseconds(200))  // the head and half the body have arrived
+        call.cancel()
+        let outcome = await call.value
+        let elapsed = ContinuousClock.now - started
+        #expect(elapsed < .seconds(Int64(BrokenAnswer.slowBodyDelaySeconds)), "the call waited for the rest of the body: \(elapsed)")
+        guard case .failed(let failure) = outcome else {
+            Issue.record("expected a failure, got \(outcome)")
+            await client.shutdown()
+            try await simulator.shutdown()
+            return
+        }
+        #expect(failure.code == InformaticaFailure.cancelledCode)
+        #expect(simulator.startCalls.count(for: "slow") == 1)
+        await client.shutdown()
+        try await simulator.shutdown()
+    }
+
     @Test("an error message that echoes the session id reaches neither the outcome nor the logs")
     func echoedSession() async throws {
         let capture = LogCapture()

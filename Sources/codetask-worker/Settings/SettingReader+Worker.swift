@@ -74,19 +74,34 @@ extension SettingReader {
         informatica.circuitBreaker.openDuration = try self.duration(Settings.breakerOpen, default: informatica.circuitBreaker.openDuration)
         informatica.http.maxConnectionsPerHost = try self.count(Settings.maxConnections, default: informatica.http.maxConnectionsPerHost)
         informatica.http.caBundlePath = try self.text(Settings.caBundle)
-        if let text = try self.text(Settings.httpProxy) {
-            // The value is not echoed: a proxy URL may carry a password.
-            guard let proxy = HTTPProxyAddress.parse(text) else {
-                throw ValidationError("\(Settings.httpProxy.names): give host:port (proxy credentials are not supported)")
-            }
-            informatica.http.proxy = proxy
-        }
+        informatica.http.proxy = try self.proxy()
         do {
             try informatica.validate()
         } catch {
             throw ValidationError("invalid configuration: \(error)")
         }
         return informatica
+    }
+
+    /// The HTTP proxy for Informatica calls, with its credentials from the value (`user:password@host:port`) or
+    /// from a file (`user:password`; the file wins). Neither value is echoed: they may carry a password.
+    func proxy() throws -> HTTPSettings.Proxy? {
+        let credentialsFile = try self.text(Settings.httpProxyCredentialsFile)
+        guard let text = try self.text(Settings.httpProxy) else {
+            if credentialsFile != nil { throw ValidationError("\(Settings.httpProxyCredentialsFile.names): needs \(Settings.httpProxy.names)") }
+            return nil
+        }
+        guard var proxy = HTTPSettings.Proxy(parsing: text) else {
+            throw ValidationError("\(Settings.httpProxy.names): give [user:password@]host:port (the value is not shown)")
+        }
+        if let credentialsFile {
+            do {
+                proxy.credentials = try HTTPSettings.ProxyCredentials(file: credentialsFile)
+            } catch {
+                throw ValidationError("\(Settings.httpProxyCredentialsFile.names): \(error.message)")
+            }
+        }
+        return proxy
     }
 
     /// The log level.

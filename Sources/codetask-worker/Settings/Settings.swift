@@ -47,7 +47,10 @@ enum Settings {
                                   meaning: "Extra CA bundle (PEM) for Informatica TLS")
     static let httpProxy = Setting(
         key: "httpProxy", flag: "http-proxy", kind: .text, defaultText: "none",
-        meaning: "HTTP proxy host:port for Informatica calls (no credentials)", isSecret: true)
+        meaning: "HTTP proxy [user:password@]host:port for Informatica calls (never echoed)", isSecret: true)
+    static let httpProxyCredentialsFile = Setting(
+        key: "httpProxyCredentialsFile", flag: "http-proxy-credentials-file", kind: .text, defaultText: "none",
+        meaning: "File holding the proxy's user:password (wins over credentials in --http-proxy)")
     static let maxConnections = Setting(
         key: "maxConnections", flag: "max-connections", kind: .count(1...1_024),
         defaultText: "\(informatica.http.maxConnectionsPerHost)", meaning: "Connections to Informatica per host")
@@ -112,7 +115,7 @@ enum Settings {
     /// Every setting, in `--help` order.
     static let all: [Setting] = [
         brokers, group, inputTopic, outputTopic, dlqTopic, createTopics, kafkaPropertiesFile, kafkaProperty,
-        loginMode, loginUrl, serverUrl, username, passwordFile, sessionIdFile, caBundle, httpProxy, maxConnections,
+        loginMode, loginUrl, serverUrl, username, passwordFile, sessionIdFile, caBundle, httpProxy, httpProxyCredentialsFile, maxConnections,
         maxAttempts, requestDeadline, attemptTimeout, inDoubt, rateLimit, breakerFailures, breakerOpen, maxOutageRetries,
         maxInFlight, maxPending, commitInterval, shutdownGrace, rebalanceDrain, logLevel,
         logFormat, httpAddress, readyMaxRecordAge, otlpEndpoint,

@@ -17,8 +17,15 @@ final class TestHTTPServer: Sendable {
 
     /// How to answer.
     enum Reply: Sendable {
-        /// An answer; `close` adds `Connection: close` and closes after it, `silentClose` closes after it without saying so.
-        case answer(status: Int = 200, body: ByteBuffer = ByteBuffer(string: "{}"), close: Bool = false, silentClose: Bool = false)
+        /// An answer with extra `headers`; `close` adds `Connection: close` and closes after it, `silentClose` closes after
+        /// it without saying so.
+        case answer(
+            status: Int = 200,
+            headers: [(String, String)] = [],
+            body: ByteBuffer = ByteBuffer(string: "{}"),
+            close: Bool = false,
+            silentClose: Bool = false
+        )
         /// Closes the connection without answering.
         case drop
     }
@@ -124,8 +131,9 @@ final class TestHTTPServer: Sendable {
             switch reply {
             case .drop:
                 context.close(promise: nil)
-            case .answer(let status, let body, let close, let silentClose):
+            case .answer(let status, let extraHeaders, let body, let close, let silentClose):
                 var headers = HTTPHeaders([("Content-Type", "application/json"), ("Content-Length", String(body.readableBytes))])
+                headers.add(contentsOf: extraHeaders)
                 if close { headers.add(name: "Connection", value: "close") }
                 let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: headers)
                 context.write(self.wrapOutboundOut(.head(head)), promise: nil)

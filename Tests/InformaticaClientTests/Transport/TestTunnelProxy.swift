@@ -1,28 +1,39 @@
+import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
-/// A tiny CONNECT proxy for transport tests: reads `CONNECT host:port`, connects there, answers 200
-/// and then copies bytes both ways. It records the authorities it was asked for.
+/// A tiny CONNECT proxy for transport tests: reads `CONNECT host:port`, checks its `Proxy-Authorization`
+/// when it requires one (answering 407 to a missing or wrong one), connects there, answers 200 and then
+/// copies bytes both ways. It records the authorities it was asked for and the authorizations it got.
 final class TestTunnelProxy: Sendable {
+    /// One CONNECT request.
+    struct Tunnel: Sendable, Equatable {
+        /// The `host:port` asked for.
+        var authority: String
+        /// The `Proxy-Authorization` header, if any.
+        var authorization: String?
+    }
+
     let port: Int
     private let channel: any Channel
-    private let tunnels: NIOLockedValueBox<[String]>
+    private let tunnels: NIOLockedValueBox<[Tunnel]>
 
-    private init(port: Int, channel: any Channel, tunnels: NIOLockedValueBox<[String]>) {
+    private init(port: Int, channel: any Channel, tunnels: NIOLockedValueBox<[Tunnel]>) {
         self.port = port
         self.channel = channel
         self.tunnels = tunnels
     }
 
     /// Starts the proxy on a free port of 127.0.0.1.
-    static func start() async throws -> TestTunnelProxy {
-        let tunnels = NIOLockedValueBox<[String]>([])
+    /// - Parameter requiredAuthorization: The `Proxy-Authorization` value a tunnel needs, if any.
+    static func start(requiredAuthorization: String? = nil) async throws -> TestTunnelProxy {
+        let tunnels = NIOLockedValueBox<[Tunnel]>([])
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ConnectReader(tunnels: tunnels))
+                    try channel.pipeline.syncOperations.addHandler(ConnectReader(tunnels: tunnels, required: requiredAuthorization))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -30,7 +41,10 @@ final class TestTunnelProxy: Sendable {
     }
 
     /// The `host:port` of every CONNECT so far.
-    var authorities: [String] { self.tunnels.withLockedValue { $0 } }
+    var authorities: [String] { self.tunnels.withLockedValue { $0.map(\.authority) } }
+
+    /// Every CONNECT so far.
+    var requests: [Tunnel] { self.tunnels.withLockedValue { $0 } }
 
     func shutdown() async throws {
         try await self.channel.close()
@@ -41,11 +55,22 @@ final class TestTunnelProxy: Sendable {
         typealias InboundIn = ByteBuffer
         typealias OutboundOut = ByteBuffer
 
-        let tunnels: NIOLockedValueBox<[String]>
+        let tunnels: NIOLockedValueBox<[Tunnel]>
+        let required: String?
         var received = ByteBuffer()
 
-        init(tunnels: NIOLockedValueBox<[String]>) {
+        init(tunnels: NIOLockedValueBox<[Tunnel]>, required: String?) {
             self.tunnels = tunnels
+            self.required = required
+        }
+
+        /// The value of the head's `Proxy-Authorization` field.
+        static func authorization(in head: String) -> String? {
+            for line in head.split(separator: "\r\n").dropFirst() {
+                guard let colon = line.firstIndex(of: ":"), line[..<colon].lowercased() == "proxy-authorization" else { continue }
+                return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+            return nil
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -62,7 +87,14 @@ final class TestTunnelProxy: Sendable {
                 return
             }
             let host = String(fields[1][..<colon])
-            self.tunnels.withLockedValue { $0.append(String(fields[1])) }
+            let authorization = Self.authorization(in: text)
+            self.tunnels.withLockedValue { $0.append(Tunnel(authority: String(fields[1]), authorization: authorization)) }
+            if let required = self.required, authorization != required {
+                let refusal = "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"test\"\r\nContent-Length: 0\r\n\r\n"
+                context.writeAndFlush(self.wrapOutboundOut(ByteBuffer(string: refusal)), promise: nil)
+                context.close(promise: nil)
+                return
+            }
             let client = context.channel
             let connected = ClientBootstrap(group: context.eventLoop).connect(host: host, port: port)
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)

@@ -1,0 +1,49 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOSSL
+
+extension HTTPClient.Configuration {
+    /// The AsyncHTTPClient configuration for the client's ``HTTPSettings``: the one place they are translated.
+    ///
+    /// Redirects are never followed (a session id must not reach another host: a 3xx is an answer like any
+    /// other); a failed connection attempt fails the waiting requests at once (the client's retry policy
+    /// decides what happens next); responses are not decompressed. Each HTTP/1.1 connection gets the
+    /// ``AnswerHeadWatch`` handlers.
+    /// - Throws: When the CA bundle cannot be read as PEM certificates.
+    static func informatica(_ settings: HTTPSettings) throws -> HTTPClient.Configuration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.certificateVerification = settings.verifyTLS ? .fullVerification : .none
+        if let path = settings.caBundlePath {
+            tls.additionalTrustRoots = [.certificates(try NIOSSLCertificate.fromPEMFile(path))]
+        }
+        var configuration = HTTPClient.Configuration(
+            tlsConfiguration: tls,
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .nanoseconds(settings.connectTimeout.totalNanoseconds)),
+            proxy: settings.proxy.map(Self.proxy),
+            ignoreUncleanSSLShutdown: false,
+            decompression: .disabled
+        )
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = settings.maxConnectionsPerHost
+        configuration.connectionPool.idleTimeout = .nanoseconds(settings.idleTimeout.totalNanoseconds)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.http1_1ConnectionDebugInitializer = { channel in AnswerHeadWatch.install(on: channel) }
+        return configuration
+    }
+
+    /// An HTTP proxy, with `Proxy-Authorization: Basic` when it has credentials.
+    private static func proxy(_ proxy: HTTPSettings.Proxy) -> Proxy {
+        let authorization = proxy.credentials.map {
+            HTTPClient.Authorization.basic(username: $0.username, password: $0.password.value)
+        }
+        return .server(host: proxy.host, port: proxy.port, authorization: authorization)
+    }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds.
+    var totalNanoseconds: Int64 {
+        let parts = self.components
+        return parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000
+    }
+}
