@@ -105,7 +105,7 @@ extension Worker {
         case .pause(let partitions):
             self.logger.notice(
                 "Consumption paused",
-                metadata: ["partitions": "\(partitions.count)", "reason": "\(state.core.pauseReason(now: now) ?? "")"])
+                metadata: ["partitions": "\(partitions.count)", "reason": "\(state.core.pauseReason(now: now).map(String.init(describing:)) ?? "")"])
             self.applyPause(partitions, pausing: true)
         case .resume(let partitions):
             self.logger.notice("Consumption resumed", metadata: ["partitions": "\(partitions.count)"])
@@ -139,12 +139,9 @@ extension Worker {
         }
     }
 
-    /// Copies the machine's figures into the gauges (the breaker's state on its changes, ages on ticks).
+    /// Copies the machine's figures into the gauges: the breaker's state on its changes, the rest on ticks
+    /// (every 100 ms, so the cost does not grow with the request rate).
     private func updateGauges(_ core: Core, event: Core.Event, now: ContinuousClock.Instant) {
-        self.metrics.startCallsInFlight.record(core.runningKeyed)
-        self.metrics.recordsPending.record(core.pendingTotal)
-        self.metrics.partitionsAssigned.record(core.partitions.count)
-        self.metrics.partitionsPaused.record(core.paused.count)
         switch event {
         case .breaker(let view):
             let state: Int
@@ -155,6 +152,10 @@ extension Worker {
             }
             self.metrics.circuitBreakerState.record(state)
         case .tick:
+            self.metrics.startCallsInFlight.record(core.runningKeyed)
+            self.metrics.recordsPending.record(core.pendingTotal)
+            self.metrics.partitionsAssigned.record(core.partitions.count)
+            self.metrics.partitionsPaused(core.paused.count, reason: core.paused.isEmpty ? nil : core.pauseReason(now: now))
             let age = core.oldestUnfinishedArrival.map { now - $0 } ?? .zero
             self.metrics.oldestUnfinishedAge.record(Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18)
             self.health.recordLoop(now: now, oldestUnfinishedAge: age, breakerOpen: core.breaker != .closed)

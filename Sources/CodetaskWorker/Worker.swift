@@ -66,7 +66,8 @@ public final class Worker: Sendable {
         self.metrics = WorkerMetrics(factory: metrics)
         self.tracer = tracer
         self.health = health ?? WorkerHealth(unfinishedAgeLimit: configuration.readyMaxRecordAge)
-        self.client = try informaticaClient ?? InformaticaClient(configuration: configuration.informatica, logger: logger, tracer: tracer)
+        self.client = try informaticaClient ?? InformaticaClient(
+            configuration: configuration.informatica, logger: logger, tracer: tracer, metrics: metrics)
         var producerConfiguration = KafkaProducerConfiguration(client: configuration.kafka)
         producerConfiguration.idempotence = true
         self.producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)

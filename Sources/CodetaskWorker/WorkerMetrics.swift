@@ -16,9 +16,8 @@ struct WorkerMetrics: Sendable {
     let recordsPending: Gauge
     /// Requests held while Informatica is judged down.
     let requestsHeld: Meter
-    /// Input partitions owned, and those paused.
+    /// Input partitions owned.
     let partitionsAssigned: Gauge
-    let partitionsPaused: Gauge
     /// 0 closed, 1 half-open, 2 open.
     let circuitBreakerState: Gauge
     /// Seconds since the oldest unfinished record arrived (0 when none).
@@ -37,12 +36,19 @@ struct WorkerMetrics: Sendable {
         self.recordsPending = Gauge(label: "codetask_worker_records_pending", factory: factory)
         self.requestsHeld = Meter(label: "codetask_worker_requests_held", factory: factory)
         self.partitionsAssigned = Gauge(label: "codetask_worker_partitions_assigned", factory: factory)
-        self.partitionsPaused = Gauge(label: "codetask_worker_partitions_paused", factory: factory)
         self.circuitBreakerState = Gauge(label: "codetask_worker_circuit_breaker_state", factory: factory)
         self.oldestUnfinishedAge = Gauge(label: "codetask_worker_oldest_unfinished_record_age_seconds", factory: factory)
         self.publishRetries = Counter(label: "codetask_worker_publish_retries_total", factory: factory)
         self.startDuration = Timer(label: "codetask_worker_start_duration_seconds", factory: factory)
         self.endToEndDuration = Timer(label: "codetask_worker_end_to_end_duration_seconds", factory: factory)
+    }
+
+    /// The partitions paused now, under the reason they are paused for (0 under the other reasons).
+    func partitionsPaused(_ count: Int, reason: PauseReason?) {
+        for candidate in PauseReason.allCases {
+            Gauge(label: "codetask_worker_partitions_paused", dimensions: [("reason", candidate.rawValue)], factory: self.factory)
+                .record(candidate == reason ? count : 0)
+        }
     }
 
     /// An event acknowledged by the broker: `started` or `failed`.

@@ -1,6 +1,7 @@
 import Foundation
 public import Logging
 public import Tracing
+public import Metrics
 
 /// The Informatica (IICS) client the worker uses to start code tasks.
 ///
@@ -38,12 +39,14 @@ public final class InformaticaClient: Sendable {
     ///   - clock: The time source for backoff, deadlines, sessions, rate limit and breaker.
     ///   - logger: Where the client logs (info and below); it never logs secrets.
     ///   - tracer: Makes a client span for each request sent (the bootstrapped tracer by default).
+    ///   - metrics: Counts logins, `codetask_worker_logins_total{result}` (the bootstrapped factory by default).
     /// - Throws: ``ConfigurationError`` naming an invalid setting, or an error loading the CA bundle.
     public convenience init(
         configuration: InformaticaConfiguration,
         clock: any InformaticaClock = SystemClock(),
         logger: Logger,
-        tracer: any Tracer = InstrumentationSystem.tracer
+        tracer: any Tracer = InstrumentationSystem.tracer,
+        metrics: any MetricsFactory = MetricsSystem.factory
     ) throws {
         try configuration.validate()
         let transport = try AsyncHTTPClientTransport(settings: configuration.http)
@@ -53,7 +56,8 @@ public final class InformaticaClient: Sendable {
             clock: clock,
             jitter: { Double.random(in: 0...1) },
             logger: logger,
-            tracer: tracer
+            tracer: tracer,
+            metrics: metrics
         )
     }
 
@@ -64,7 +68,8 @@ public final class InformaticaClient: Sendable {
         clock: any InformaticaClock,
         jitter: @escaping @Sendable () -> Double,
         logger: Logger,
-        tracer: any Tracer = InstrumentationSystem.tracer
+        tracer: any Tracer = InstrumentationSystem.tracer,
+        metrics: any MetricsFactory = MetricsSystem.factory
     ) throws(ConfigurationError) {
         try configuration.validate()
         self.configuration = configuration
@@ -79,7 +84,8 @@ public final class InformaticaClient: Sendable {
             settings: configuration.sessionSettings,
             clock: clock
         )
-        self.sessions = SessionManager(authenticator: authenticator, settings: configuration.sessionSettings, clock: clock, logger: logger)
+        self.sessions = SessionManager(
+            authenticator: authenticator, settings: configuration.sessionSettings, clock: clock, logger: logger, metrics: metrics)
         self.breaker = CircuitBreaker(settings: configuration.circuitBreaker, clock: clock)
         self.rateLimiter = configuration.rateLimit.map { RateLimiter(settings: $0) }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import Synchronization
 
 /// Owns the session: hands it out, logs in once for all callers when it is missing, stale or rejected,
@@ -13,8 +14,15 @@ final class SessionManager: Sendable {
     private let logger: Logger
     private let password: Secret?
     private let nextWaiter = Atomic<UInt64>(0)
+    private let loginsSucceeded: Counter
+    private let loginsFailed: Counter
 
-    init(authenticator: SessionAuthenticator, settings: SessionSettings, clock: any InformaticaClock, logger: Logger) {
+    init(
+        authenticator: SessionAuthenticator, settings: SessionSettings, clock: any InformaticaClock, logger: Logger,
+        metrics: any MetricsFactory = MetricsSystem.factory
+    ) {
+        self.loginsSucceeded = Counter(label: "codetask_worker_logins_total", dimensions: [("result", "succeeded")], factory: metrics)
+        self.loginsFailed = Counter(label: "codetask_worker_logins_total", dimensions: [("result", "failed")], factory: metrics)
         self.machine = Mutex(StateMachine(settings: settings))
         self.authenticator = authenticator
         self.clock = clock
@@ -101,12 +109,14 @@ final class SessionManager: Sendable {
     private func leadLogin() async throws(LoginFailure) -> Session {
         do {
             let session = try await self.authenticator.login(logger: self.logger)
+            self.loginsSucceeded.increment()
             let (waiters, replaced) = self.machine.withLock { $0.loginSucceeded(session) }
             self.logger.info("Informatica session ready", metadata: ["informatica.waiters": "\(waiters.count)"])
             for waiter in waiters { waiter.resume(returning: .session(session)) }
             if let replaced { await self.authenticator.logout(replaced, logger: self.logger) }
             return session
         } catch {
+            self.loginsFailed.increment()
             let waiters = self.machine.withLock { $0.loginFailed() }
             let failure = LoginFailure(outcome: error.outcome, status: error.status, details: self.redactor(error.details))
             self.logger.info(

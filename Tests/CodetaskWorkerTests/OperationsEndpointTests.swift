@@ -54,6 +54,10 @@ struct OperationsEndpointTests {
         #expect(!lags.isEmpty)
         #expect(lags.allSatisfy { $0.value == 0 }, "lag after the run: \(lags)")
         #expect(metrics.sum("codetask_worker_start_calls_in_flight") == 0)
+        #expect(metrics.sum("codetask_worker_logins_total", ["result": "succeeded"]) >= 1)
+        #expect(metrics.sum("codetask_worker_logins_total", ["result": "failed"]) == 0)
+        #expect(Set(metrics.samples("codetask_worker_partitions_paused").compactMap { $0.labels["reason"] })
+            == ["circuit_breaker", "back_pressure", "stopping"])
         #expect(sawProgress && sawReady)
         // The worker stopped: alive, not ready (it says why).
         #expect(try await endpoint.status("/healthz") == 200)

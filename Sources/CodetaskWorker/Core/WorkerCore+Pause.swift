@@ -24,10 +24,10 @@ extension WorkerCore {
     }
 
     /// Why consumption is paused now, if it is.
-    func pauseReason(now: ContinuousClock.Instant) -> String? {
-        if !self.lifecycle.isRunning { return "stopping" }
-        if self.breakerHoldsConsumption(now: now) { return "circuit breaker open" }
-        if self.overloaded { return "unfinished records at limit" }
+    func pauseReason(now: ContinuousClock.Instant) -> PauseReason? {
+        if !self.lifecycle.isRunning { return .stopping }
+        if self.breakerHoldsConsumption(now: now) { return .circuitBreaker }
+        if self.overloaded { return .backPressure }
         return nil
     }
 
@@ -38,6 +38,21 @@ extension WorkerCore {
         case .closed: return false
         case .open(let until): return now < until || self.runningKeyed > 0
         case .halfOpen: return self.runningKeyed > 0
+        }
+    }
+}
+
+/// Why the worker pauses its partitions; the raw value labels the `codetask_worker_partitions_paused` gauge.
+enum PauseReason: String, CaseIterable, Sendable, CustomStringConvertible {
+    case stopping
+    case circuitBreaker = "circuit_breaker"
+    case backPressure = "back_pressure"
+
+    var description: String {
+        switch self {
+        case .stopping: "stopping"
+        case .circuitBreaker: "circuit breaker open"
+        case .backPressure: "unfinished records at limit"
         }
     }
 }
