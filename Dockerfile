@@ -4,8 +4,9 @@
 #   docker build --target simulator -t codetask-iics-sim .         # the Informatica simulator, for trials only
 #
 # The production image holds codetask-worker only. Both run as 10001:10001 (numeric, so Kubernetes'
-# runAsNonRoot accepts it). No HEALTHCHECK: the worker serves no health endpoint yet (it listens on no port);
-# add one here once it does. librdkafka comes from Ubuntu 24.04 (2.3.0), checked against the supported
+# runAsNonRoot accepts it). The worker's HEALTHCHECK curls its /healthz on the operations endpoint's default
+# address (127.0.0.1:9464; set CODETASK_HTTP_ADDRESS=0.0.0.0:9464 to let Prometheus scrape /metrics from
+# outside the container). librdkafka comes from Ubuntu 24.04 (2.3.0), checked against the supported
 # minimum in both stages. scripts/check-deploy-files checks this file against the code.
 ARG SWIFT_VERSION=6.3.1
 # Keep equal to Librdkafka.minimumVersion (Sources/Kafka/Librdkafka.swift).
@@ -49,12 +50,14 @@ CMD ["--host", "0.0.0.0", "--port", "8089"]
 # ---- worker: the production image (the default target) -------------------------------------------------
 FROM swift:${SWIFT_VERSION}-noble-slim AS worker
 ARG RDKAFKA_MINIMUM
-RUN apt-get update && apt-get install -y --no-install-recommends librdkafka1 ca-certificates \
+RUN apt-get update && apt-get install -y --no-install-recommends librdkafka1 ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
     && have=$(dpkg-query -W -f='${Version}' librdkafka1) \
     && { dpkg --compare-versions "$have" ge "$RDKAFKA_MINIMUM" \
          || { echo "librdkafka1 $have is older than $RDKAFKA_MINIMUM" >&2; exit 1; }; }
 COPY --from=build /out/codetask-worker /usr/local/bin/codetask-worker
 USER 10001:10001
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+    CMD curl -fsS http://127.0.0.1:9464/healthz || exit 1
 ENTRYPOINT ["codetask-worker"]
 CMD ["run"]
