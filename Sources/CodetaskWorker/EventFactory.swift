@@ -116,4 +116,16 @@ extension Duration {
         let parts = self.components
         return parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000
     }
+
+    /// The duration in whole nanoseconds.
+    var wholeNanoseconds: Int64 {
+        let parts = self.components
+        return parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000
+    }
+
+    /// The duration in seconds, fractions included.
+    var secondsValue: Double {
+        let parts = self.components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
 }

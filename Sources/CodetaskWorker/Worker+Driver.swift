@@ -157,7 +157,7 @@ extension Worker {
             self.metrics.partitionsAssigned.record(core.partitions.count)
             self.metrics.partitionsPaused(core.paused.count, reason: core.paused.isEmpty ? nil : core.pauseReason(now: now))
             let age = core.oldestUnfinishedArrival.map { now - $0 } ?? .zero
-            self.metrics.oldestUnfinishedAge.record(Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18)
+            self.metrics.oldestUnfinishedAge.record(age.secondsValue)
             self.health.recordLoop(now: now, oldestUnfinishedAge: age, breakerOpen: core.breaker != .closed)
         default:
             break

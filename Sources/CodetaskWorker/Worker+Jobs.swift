@@ -35,7 +35,7 @@ extension Worker {
         }
         guard let outcome else { return false }
         let latency = ContinuousClock.now - began
-        self.metrics.startDuration.recordNanoseconds(Self.nanoseconds(latency))
+        self.metrics.startDuration.recordNanoseconds(latency.wholeNanoseconds)
         let event: KafkaOutgoingMessage
         switch outcome {
         case .started(let started):
@@ -71,10 +71,6 @@ extension Worker {
             self.metrics.endToEndDuration.recordNanoseconds(Int64(max(0, Date().timeIntervalSince(recordTime)) * 1e9))
         }
         return true
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
     }
 
     /// A record that is not a valid request: copied to the dead-letter topic with the reason (shortened to fit),

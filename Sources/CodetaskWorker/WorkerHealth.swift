@@ -77,8 +77,7 @@ public final class WorkerHealth: Sendable {
     }
 
     private static func seconds(_ duration: Duration) -> String {
-        let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        return String(Int(value.rounded(.down)))
+        String(Int(duration.secondsValue.rounded(.down)))
     }
 }
 

@@ -26,14 +26,14 @@ struct OperationsEndpointTests {
         // Scraped while the demo runs: at least one scrape sees records consumed and the worker ready.
         var sawProgress = false
         var sawReady = false
-        while !sawProgress || !sawReady {
+        // Bounded: a demo that ends before a scrape saw it working fails the expectation below, never hangs.
+        let scrapeUntil = ContinuousClock.now + .seconds(60)
+        while !(sawProgress && sawReady), ContinuousClock.now < scrapeUntil {
             if let metrics = try? await endpoint.metrics(), metrics.sum("codetask_worker_records_consumed_total") > 0 {
                 sawProgress = true
                 if try await endpoint.status("/readyz") == 200 { sawReady = true }
             }
-            if sawProgress && sawReady { break }
             try await Task.sleep(for: .milliseconds(50))
-            if Task.isCancelled { break }
         }
         let summary = try await demo.value
         let metrics = try await endpoint.metrics()
