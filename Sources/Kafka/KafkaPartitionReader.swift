@@ -1,0 +1,119 @@
+internal import CRdKafka
+import Dispatch
+public import Logging
+
+/// Reads stretches of partitions outside any consumer group: from a given offset to the end each partition had
+/// when the read began. Meant for an application's own bookkeeping topics (the worker's attempt journal, read
+/// when a partition is assigned), not for consuming: it never joins a group and never commits.
+///
+/// One read runs at a time (reads queue); each is bounded by its timeout.
+public final class KafkaPartitionReader: Sendable {
+    private let handle: RdKafkaHandle
+    private let queue = DispatchQueue(label: "codetask.kafka.partition-reader")
+
+    /// Creates the reader's client (a consumer that only ever uses manual assignment).
+    /// - Throws: ``KafkaError`` for a property librdkafka refuses.
+    public init(client: KafkaClientConfiguration, logger: Logger) throws(KafkaError) {
+        let properties = client.librdkafkaProperties([
+            // librdkafka requires a group for assign(); this one is never joined and nothing is committed to it.
+            "group.id": "\(client.clientID).partition-reader",
+            "enable.auto.commit": "false",
+            "enable.auto.offset.store": "false",
+            "enable.partition.eof": "true",
+            "auto.offset.reset": "earliest",
+        ])
+        self.handle = try RdKafkaHandle(kind: .consumer, properties: properties, context: ClientContext(logger: logger))
+        _ = rd_kafka_poll_set_consumer(self.handle.pointer)
+    }
+
+    /// Reads each partition from its start offset (or its first retained record, when that is later) up to the
+    /// end offset it had when the read began.
+    /// - Parameters:
+    ///   - starts: The first offset to read per partition; `nil` reads from the first retained record.
+    ///   - timeout: The whole read's bound (end offsets queried, records fetched).
+    /// - Returns: Each partition's records in offset order (compacted topics may skip offsets) and its end.
+    /// - Throws: ``KafkaError`` when an end offset cannot be queried or the records are not all read in time
+    ///   (`_TIMED_OUT`).
+    public func read(from starts: [TopicPartition: Int64?], timeout: Duration) async throws(KafkaError)
+        -> [TopicPartition: KafkaPartitionStretch]
+    {
+        let handle = self.handle
+        let result: Result<[TopicPartition: KafkaPartitionStretch], KafkaError> = await withCheckedContinuation { continuation in
+            self.queue.async {
+                continuation.resume(returning: Result { () throws(KafkaError) in
+                    try Self.read(handle: handle, starts: starts, deadline: .now + timeout)
+                })
+            }
+        }
+        return try result.get()
+    }
+
+    /// Runs on the reader's queue.
+    private static func read(handle: RdKafkaHandle, starts: [TopicPartition: Int64?], deadline: ContinuousClock.Instant)
+        throws(KafkaError) -> [TopicPartition: KafkaPartitionStretch]
+    {
+        var ends: [TopicPartition: Int64] = [:]
+        var positions: [TopicPartitionOffset] = []
+        var records: [TopicPartition: KafkaPartitionStretch] = [:]
+        for (partition, start) in starts {
+            let (low, high) = try Self.watermarks(handle: handle, partition, deadline: deadline)
+            records[partition] = KafkaPartitionStretch(records: [], end: high)
+            let first = max(start ?? low, low)
+            guard first < high else { continue }
+            ends[partition] = high
+            positions.append(TopicPartitionOffset(partition, offset: first))
+        }
+        guard !positions.isEmpty else { return records }
+        try KafkaError.check(rd_kafka_assign(handle.pointer, PartitionList(positions).pointer), "assign \(positions)")
+        defer { _ = rd_kafka_assign(handle.pointer, nil) }
+        var topicNames: [OpaquePointer: String] = [:]
+        while !ends.isEmpty {
+            let left = deadline - .now
+            guard left > .zero else {
+                throw KafkaError(code: .timedOut, message: "reading \(ends.keys.sorted()) did not reach their ends in time")
+            }
+            guard let message = rd_kafka_consumer_poll(handle.pointer, min(left, .milliseconds(100)).int32Milliseconds)
+            else { continue }
+            defer { rd_kafka_message_destroy(message) }
+            guard let topicHandle = message.pointee.rkt else { continue }
+            let name = topicNames[topicHandle] ?? String(cString: rd_kafka_topic_name(topicHandle))
+            topicNames[topicHandle] = name
+            let partition = TopicPartition(topic: name, partition: message.pointee.partition)
+            guard let end = ends[partition] else { continue }
+            switch message.pointee.err {
+            case RD_KAFKA_RESP_ERR_NO_ERROR:
+                if message.pointee.offset < end {
+                    records[partition]?.records.append(KafkaMessage(copying: message, topic: name, readsHeaders: false))
+                }
+                if message.pointee.offset >= end - 1 { ends[partition] = nil }
+            case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+                if message.pointee.offset >= end { ends[partition] = nil }
+            default:
+                if let fatal = handle.fatalError { throw fatal }
+            }
+        }
+        return records
+    }
+
+    /// A partition's first retained offset and its end offset, asked of the broker.
+    private static func watermarks(handle: RdKafkaHandle, _ partition: TopicPartition, deadline: ContinuousClock.Instant)
+        throws(KafkaError) -> (low: Int64, high: Int64)
+    {
+        var low: Int64 = -1
+        var high: Int64 = -1
+        let wait = max(.milliseconds(1), deadline - .now).int32Milliseconds
+        let err = partition.topic.withCString { topic in
+            rd_kafka_query_watermark_offsets(handle.pointer, topic, partition.partition, &low, &high, wait)
+        }
+        try KafkaError.check(err, "query the end offset of \(partition)")
+        return (max(low, 0), max(high, 0))
+    }
+}
+
+/// What ``KafkaPartitionReader/read(from:timeout:)`` read of one partition.
+public struct KafkaPartitionStretch: Sendable {
+    /// The records from the start offset up to ``end``, in offset order.
+    public var records: [KafkaMessage]
+    /// The partition's end offset when the read began: the next read continues here.
+    public var end: Int64
+}
