@@ -17,6 +17,7 @@ extension Worker {
             var request = request
             if let inDoubt = journal.ledger.takeInDoubt(request.source) {
                 self.metrics.journalInDoubt.increment()
+                self.count { $0.inDoubt += 1 }
                 if journal.inDoubtPolicy == .fail { return await self.failInDoubt(request, inDoubt, journal: journal) }
                 request.possibleDuplicate = true
             }

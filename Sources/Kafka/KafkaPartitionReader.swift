@@ -21,6 +21,8 @@ public final class KafkaPartitionReader: Sendable {
             "enable.auto.offset.store": "false",
             "enable.partition.eof": "true",
             "auto.offset.reset": "earliest",
+            // Up to the end offset, not the last stable offset: the bookkeeping records are not transactional.
+            "isolation.level": "read_uncommitted",
         ])
         self.handle = try RdKafkaHandle(kind: .consumer, properties: properties, context: ClientContext(logger: logger))
         _ = rd_kafka_poll_set_consumer(self.handle.pointer)
@@ -87,7 +89,8 @@ public final class KafkaPartitionReader: Sendable {
                 }
                 if message.pointee.offset >= end - 1 { ends[partition] = nil }
             case RD_KAFKA_RESP_ERR__PARTITION_EOF:
-                if message.pointee.offset >= end { ends[partition] = nil }
+                // Nothing more to read now (a broker may report an end below the queried one).
+                ends[partition] = nil
             default:
                 if let fatal = handle.fatalError { throw fatal }
             }

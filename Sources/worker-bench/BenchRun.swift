@@ -18,7 +18,7 @@ struct BenchRun {
 
     func measure() async throws -> BenchResult {
         let cluster = try KafkaMockCluster(brokers: 1, logger: self.logger)
-        for (topic, count) in [("bench.requests", self.partitions), ("bench.events", 3), ("bench.dlq", 1)] {
+        for (topic, count) in [("bench.requests", self.partitions), ("bench.events", 3), ("bench.dlq", 1), ("bench.journal", self.partitions)] {
             try cluster.createTopic(topic, partitions: count)
         }
         var configuration = SimulatorConfiguration()
@@ -75,6 +75,8 @@ struct BenchRun {
             "CODETASK_INPUT_TOPIC": "bench.requests",
             "CODETASK_OUTPUT_TOPIC": "bench.events",
             "CODETASK_DLQ_TOPIC": "bench.dlq",
+            "CODETASK_JOURNAL_TOPIC": "bench.journal",
+            "CODETASK_JOURNAL": self.profile.journal ? "on" : "off",
             "CODETASK_LOGIN_MODE": "identity",
             "CODETASK_LOGIN_URL": simulator.baseURL,
             "CODETASK_SERVER_URL": simulator.baseURL,

@@ -35,7 +35,8 @@ final class WorkerHarness: Sendable {
             let topics = WorkerTopics(
                 input: try await broker.createTopic(prefix: "requests", partitions: Self.inputPartitions),
                 output: try await broker.createTopic(prefix: "events", partitions: 3),
-                deadLetter: try await broker.createTopic(prefix: "dlq", partitions: 1))
+                deadLetter: try await broker.createTopic(prefix: "dlq", partitions: 1),
+                journal: try await broker.createTopic(prefix: "journal", partitions: Self.inputPartitions))
             var configuration = SimulatorConfiguration()
             adjust(&configuration)
             let simulator = try await InformaticaSimulator.start(configuration, logger: broker.logger)

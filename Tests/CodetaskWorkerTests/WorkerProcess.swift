@@ -37,6 +37,7 @@ final class WorkerProcess: Sendable {
         environment["CODETASK_INPUT_TOPIC"] = harness.topics.input
         environment["CODETASK_OUTPUT_TOPIC"] = harness.topics.output
         environment["CODETASK_DLQ_TOPIC"] = harness.topics.deadLetter
+        environment["CODETASK_JOURNAL_TOPIC"] = harness.topics.journal
         environment["CODETASK_LOGIN_MODE"] = "identity"
         environment["CODETASK_LOGIN_URL"] = harness.simulator.baseURL
         environment["CODETASK_SERVER_URL"] = harness.simulator.baseURL
