@@ -15,7 +15,7 @@ public final class KafkaPartitionReader: Sendable {
     /// - Throws: ``KafkaError`` for a property librdkafka refuses.
     public init(client: KafkaClientConfiguration, logger: Logger) throws(KafkaError) {
         let properties = client.librdkafkaProperties([
-            // librdkafka requires a group for assign(); this one is never joined and nothing is committed to it.
+            // A consumer handle needs a group id; this one is never joined and nothing is committed to it.
             "group.id": "\(client.clientID).partition-reader",
             "enable.auto.commit": "false",
             "enable.auto.offset.store": "false",
@@ -25,7 +25,6 @@ public final class KafkaPartitionReader: Sendable {
             "isolation.level": "read_uncommitted",
         ])
         self.handle = try RdKafkaHandle(kind: .consumer, properties: properties, context: ClientContext(logger: logger))
-        _ = rd_kafka_poll_set_consumer(self.handle.pointer)
     }
 
     /// Reads each partition from its start offset (or its first retained record, when that is later) up to the
@@ -50,52 +49,58 @@ public final class KafkaPartitionReader: Sendable {
         return try result.get()
     }
 
-    /// Runs on the reader's queue.
+    /// Runs on the reader's queue: one partition after another, through librdkafka's partition consumer
+    /// (`rd_kafka_consume_start`), which reads a partition without any group machinery.
     private static func read(handle: RdKafkaHandle, starts: [TopicPartition: Int64?], deadline: ContinuousClock.Instant)
         throws(KafkaError) -> [TopicPartition: KafkaPartitionStretch]
     {
-        var ends: [TopicPartition: Int64] = [:]
-        var positions: [TopicPartitionOffset] = []
-        var records: [TopicPartition: KafkaPartitionStretch] = [:]
-        for (partition, start) in starts {
+        var stretches: [TopicPartition: KafkaPartitionStretch] = [:]
+        for (partition, start) in starts.sorted(by: { $0.key < $1.key }) {
             let (low, high) = try Self.watermarks(handle: handle, partition, deadline: deadline)
-            records[partition] = KafkaPartitionStretch(records: [], end: high)
             let first = max(start ?? low, low)
-            guard first < high else { continue }
-            ends[partition] = high
-            positions.append(TopicPartitionOffset(partition, offset: first))
+            var stretch = KafkaPartitionStretch(records: [], end: high)
+            if first < high {
+                stretch.records = try Self.consume(handle: handle, partition, from: first, until: high, deadline: deadline)
+            }
+            stretches[partition] = stretch
         }
-        guard !positions.isEmpty else { return records }
-        try KafkaError.check(rd_kafka_assign(handle.pointer, PartitionList(positions).pointer), "assign \(positions)")
-        defer { _ = rd_kafka_assign(handle.pointer, nil) }
-        var topicNames: [OpaquePointer: String] = [:]
-        while !ends.isEmpty {
+        return stretches
+    }
+
+    /// The records of one partition from `first` up to `end` (exclusive).
+    private static func consume(
+        handle: RdKafkaHandle, _ partition: TopicPartition, from first: Int64, until end: Int64, deadline: ContinuousClock.Instant
+    ) throws(KafkaError) -> [KafkaMessage] {
+        guard let topic = rd_kafka_topic_new(handle.pointer, partition.topic, nil) else {
+            throw KafkaError(rd_kafka_last_error(), context: "open topic \(partition.topic)")
+        }
+        defer { rd_kafka_topic_destroy(topic) }
+        guard rd_kafka_consume_start(topic, partition.partition, first) == 0 else {
+            throw KafkaError(rd_kafka_last_error(), context: "read \(partition) from \(first)")
+        }
+        defer { _ = rd_kafka_consume_stop(topic, partition.partition) }
+        var records: [KafkaMessage] = []
+        while true {
             let left = deadline - .now
             guard left > .zero else {
-                throw KafkaError(code: .timedOut, message: "reading \(ends.keys.sorted()) did not reach their ends in time")
+                throw KafkaError(code: .timedOut, message: "reading \(partition) did not reach its end \(end) in time")
             }
-            guard let message = rd_kafka_consumer_poll(handle.pointer, min(left, .milliseconds(100)).int32Milliseconds)
+            guard let message = rd_kafka_consume(topic, partition.partition, min(left, .milliseconds(100)).int32Milliseconds)
             else { continue }
             defer { rd_kafka_message_destroy(message) }
-            guard let topicHandle = message.pointee.rkt else { continue }
-            let name = topicNames[topicHandle] ?? String(cString: rd_kafka_topic_name(topicHandle))
-            topicNames[topicHandle] = name
-            let partition = TopicPartition(topic: name, partition: message.pointee.partition)
-            guard let end = ends[partition] else { continue }
             switch message.pointee.err {
             case RD_KAFKA_RESP_ERR_NO_ERROR:
                 if message.pointee.offset < end {
-                    records[partition]?.records.append(KafkaMessage(copying: message, topic: name, readsHeaders: false))
+                    records.append(KafkaMessage(copying: message, topic: partition.topic, readsHeaders: false))
                 }
-                if message.pointee.offset >= end - 1 { ends[partition] = nil }
+                if message.pointee.offset >= end - 1 { return records }
             case RD_KAFKA_RESP_ERR__PARTITION_EOF:
                 // Nothing more to read now (a broker may report an end below the queried one).
-                ends[partition] = nil
+                return records
             default:
                 if let fatal = handle.fatalError { throw fatal }
             }
         }
-        return records
     }
 
     /// A partition's first retained offset and its end offset, asked of the broker.
