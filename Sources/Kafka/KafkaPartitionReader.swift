@@ -2,8 +2,7 @@ internal import CRdKafka
 import Dispatch
 public import Logging
 
-/// Reads stretches of partitions outside any consumer group: from a given offset to the end each partition had
-/// when the read began. Meant for an application's own bookkeeping topics (the worker's attempt journal, read
+/// Reads stretches of partitions outside any consumer group: from a given offset to the partition's end. Meant for an application's own bookkeeping topics (the worker's attempt journal, read
 /// when a partition is assigned), not for consuming: it never joins a group and never commits.
 ///
 /// One read runs at a time (reads queue); each is bounded by its timeout.
@@ -27,8 +26,8 @@ public final class KafkaPartitionReader: Sendable {
         self.handle = try RdKafkaHandle(kind: .consumer, properties: properties, context: ClientContext(logger: logger))
     }
 
-    /// Reads each partition from its start offset (or its first retained record, when that is later) up to the
-    /// end offset it had when the read began.
+    /// Reads each partition from its start offset (or its first retained record, when that is later) up to its
+    /// end (what the broker serves when the read gets there).
     /// - Parameters:
     ///   - starts: The first offset to read per partition; `nil` reads from the first retained record.
     ///   - timeout: The whole read's bound (end offsets queried, records fetched).
@@ -58,18 +57,17 @@ public final class KafkaPartitionReader: Sendable {
         for (partition, start) in starts.sorted(by: { $0.key < $1.key }) {
             let (low, high) = try Self.watermarks(handle: handle, partition, deadline: deadline)
             let first = max(start ?? low, low)
-            var stretch = KafkaPartitionStretch(records: [], end: high)
-            if first < high {
-                stretch.records = try Self.consume(handle: handle, partition, from: first, until: high, deadline: deadline)
-            }
-            stretches[partition] = stretch
+            let records = try Self.consume(handle: handle, partition, from: first, deadline: deadline)
+            stretches[partition] = KafkaPartitionStretch(records: records, end: max(high, first, (records.last?.offset ?? -1) + 1))
         }
         return stretches
     }
 
-    /// The records of one partition from `first` up to `end` (exclusive).
+    /// The records of one partition from `first` until the broker reports its end (partition EOF). The end a
+    /// fetch reaches, not the queried end offset, decides: Tansu 0.6 answers end-offset queries with less than
+    /// it then serves.
     private static func consume(
-        handle: RdKafkaHandle, _ partition: TopicPartition, from first: Int64, until end: Int64, deadline: ContinuousClock.Instant
+        handle: RdKafkaHandle, _ partition: TopicPartition, from first: Int64, deadline: ContinuousClock.Instant
     ) throws(KafkaError) -> [KafkaMessage] {
         guard let topic = rd_kafka_topic_new(handle.pointer, partition.topic, nil) else {
             throw KafkaError(rd_kafka_last_error(), context: "open topic \(partition.topic)")
@@ -83,19 +81,15 @@ public final class KafkaPartitionReader: Sendable {
         while true {
             let left = deadline - .now
             guard left > .zero else {
-                throw KafkaError(code: .timedOut, message: "reading \(partition) did not reach its end \(end) in time")
+                throw KafkaError(code: .timedOut, message: "reading \(partition) from \(first) did not reach its end in time")
             }
             guard let message = rd_kafka_consume(topic, partition.partition, min(left, .milliseconds(100)).int32Milliseconds)
             else { continue }
             defer { rd_kafka_message_destroy(message) }
             switch message.pointee.err {
             case RD_KAFKA_RESP_ERR_NO_ERROR:
-                if message.pointee.offset < end {
-                    records.append(KafkaMessage(copying: message, topic: partition.topic, readsHeaders: false))
-                }
-                if message.pointee.offset >= end - 1 { return records }
+                records.append(KafkaMessage(copying: message, topic: partition.topic, readsHeaders: false))
             case RD_KAFKA_RESP_ERR__PARTITION_EOF:
-                // Nothing more to read now (a broker may report an end below the queried one).
                 return records
             default:
                 if let fatal = handle.fatalError { throw fatal }
@@ -122,6 +116,6 @@ public final class KafkaPartitionReader: Sendable {
 public struct KafkaPartitionStretch: Sendable {
     /// The records from the start offset up to ``end``, in offset order.
     public var records: [KafkaMessage]
-    /// The partition's end offset when the read began: the next read continues here.
+    /// The partition's end offset as the read found it: the next read continues here.
     public var end: Int64
 }

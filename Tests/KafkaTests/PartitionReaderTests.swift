@@ -38,4 +38,25 @@ struct PartitionReaderTests {
             #expect(none[zero]?.records.isEmpty == true)
         }
     }
+
+    @Test("records sent concurrently (several to a batch) are all read, up to the last", arguments: BrokerKind.allCases)
+    func readsBatches(kind: BrokerKind) async throws {
+        try await withTestBroker(kind) { broker in
+            announce(broker, "readsBatches")
+            let topic = try await broker.createTopic(partitions: 1)
+            let producer = try broker.makeProducer()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<200 {
+                    group.addTask { _ = try await producer.send(KafkaOutgoingMessage(topic: topic, partition: 0, key: "k", value: "v\(index)")) }
+                }
+                try await group.waitForAll()
+            }
+            await producer.close(timeout: .seconds(5))
+            let reader = try KafkaPartitionReader(client: broker.clientConfiguration(), logger: broker.logger)
+            let partition = TopicPartition(topic: topic, partition: 0)
+            let read = try await reader.read(from: [partition: nil], timeout: .seconds(30))
+            #expect(read[partition]?.records.count == 200)
+            #expect(read[partition]?.end == 200)
+        }
+    }
 }
