@@ -197,8 +197,8 @@ extension Worker {
             let outcome = await self.client.startCodeTask(
                 codeTaskId: request.codeTaskId, traceparent: request.traceparent, windDown: windDown)
             guard case .failed(let failure) = outcome else { return outcome }
-            let certainlyNotActed = failure.code != InformaticaFailure.cancelledCode && Attempt.certainlyNotActed(failure.attempts)
-            attempt?.mayHaveActed = actedBefore || !certainlyNotActed
+            // A request cancelled on the wire is recorded in doubt too, so the attempts alone tell.
+            attempt?.mayHaveActed = actedBefore || !Attempt.certainlyNotActed(failure.attempts)
             // Wound down between attempts: no outcome (the code alone could come from Informatica's answer).
             if Task.isCancelled || (windDown.isRequested && failure.code == InformaticaFailure.cancelledCode) { return nil }
             if failure.isCircuitOpen {
