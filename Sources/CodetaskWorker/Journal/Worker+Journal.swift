@@ -75,7 +75,9 @@ extension Worker {
         }
         let elapsed = ContinuousClock.now - began
         self.metrics.journalRecoveryDuration.recordNanoseconds(elapsed.wholeNanoseconds)
-        self.logger.info(
+        // Worth a notice when it changed what happens: records skipped as finished, or found in doubt.
+        self.logger.log(
+            level: inDoubtTotal + finishedTotal > 0 ? .notice : .info,
             "Attempt journal read",
             metadata: [
                 "partitions": "\(positions.map(\.partition).sorted())", "inDoubt": "\(inDoubtTotal)",
