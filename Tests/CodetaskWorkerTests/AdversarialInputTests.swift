@@ -51,6 +51,7 @@ struct AdversarialInputTests {
             #expect(outcomes.records == Self.recordCount)
             #expect(outcomes.problems.isEmpty, "\(outcomes.problems.count) records breach the contract, e.g. \(outcomes.problems.prefix(8))")
             #expect(outcomes.lost == 0)
+            #expect(outcomes.shortenedCopies >= 2, "the two 1 MB records per 5,000 must be dead-lettered shortened")
             #expect(outcomes.deadLettered == samples.filter(\.isMalformed).count)
             #expect(outcomes.terminalEvents == samples.count - samples.filter(\.isMalformed).count)
             let reasons = Set(samples.compactMap { sample -> String? in
@@ -71,6 +72,10 @@ struct AdversarialTally {
     var records = 0
     var lost = 0
     var terminalEvents = 0
+    var started = 0
+    var shortenedCopies = 0
+    var failedCategories: [String: Int] = [:]
+    var failedExamples: [String] = []
     var deadLettered = 0
     var deadLetteredByReason: [String: Int] = [:]
     var problems: [String] = []
@@ -79,6 +84,13 @@ struct AdversarialTally {
         self.records += 1
         if entry == nil { self.lost += 1 }
         if let entry, !sample.isMalformed, entry.isStarted || entry.isFailed { self.terminalEvents += 1 }
+        if let entry, !sample.isMalformed, entry.isStarted { self.started += 1 }
+        if let entry, !sample.isMalformed, entry.isFailed {
+            self.failedCategories["\(entry.errorCategories)", default: 0] += 1
+            if self.failedExamples.count < 3 { self.failedExamples.append("\(sample.expectation) \(entry.lastEventJSON ?? "")".prefix(200).description) }
+        }
+        let shortened = entry?.deadLetterCopies.filter { $0.headers.last(named: DeadLetterHeader.truncated) == "true" } ?? []
+        self.shortenedCopies += shortened.count
         for reason in entry?.deadLetterReasons ?? [] {
             self.deadLettered += 1
             self.deadLetteredByReason[reason, default: 0] += 1
@@ -88,7 +100,8 @@ struct AdversarialTally {
 
     var summary: String {
         let reasons = self.deadLetteredByReason.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        return "records=\(self.records) terminal-events=\(self.terminalEvents) dead-lettered=\(self.deadLettered) (\(reasons)) "
-            + "lost=\(self.lost) problems=\(self.problems.count)"
+        return "records=\(self.records) terminal-events=\(self.terminalEvents) (started=\(self.started)) "
+            + "dead-lettered=\(self.deadLettered) (\(reasons); shortened=\(self.shortenedCopies)) lost=\(self.lost) "
+            + "problems=\(self.problems.count); valid but failed: \(self.failedCategories) e.g. \(self.failedExamples)"
     }
 }
