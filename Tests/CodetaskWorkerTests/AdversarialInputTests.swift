@@ -35,7 +35,7 @@ struct AdversarialInputTests {
             for half in halves {
                 let began = ContinuousClock.now
                 let produced = try await harness.produce(half, maxMessageBytes: generator.producerMaxMessageBytes)
-                let audit = try await harness.audit(produced.keys, timeout: .seconds(900))
+                let audit = try await harness.audit(produced.keys, timeout: .seconds(300))
                 try #require(worker.isRunning, "the worker process ended: \(worker.logTail())")
                 memory.append(try #require(ProcessSample.read(pid: worker.pid)))
                 for (source, sample) in produced {
