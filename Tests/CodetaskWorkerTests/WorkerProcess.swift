@@ -56,6 +56,12 @@ final class WorkerProcess: Sendable {
         return WorkerProcess(process: process, logPath: logPath)
     }
 
+    /// The process id.
+    var pid: Int32 { self.process.processIdentifier }
+
+    /// Whether the process is still running.
+    var isRunning: Bool { self.process.isRunning }
+
     /// Sends a signal (nothing once the process has ended).
     func kill(_ signal: Int32) {
         guard self.process.isRunning else { return }
