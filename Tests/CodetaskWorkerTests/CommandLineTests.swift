@@ -37,6 +37,9 @@ struct CommandLineTests {
         BadSetting(arguments: ["--kafka-property", "acks"], environment: [:], named: "--kafka-property"),
         BadSetting(arguments: ["--max-in-flight", "50", "--max-pending", "10"], environment: [:], named: "maxPendingRecords"),
         BadSetting(arguments: ["--output-topic", "bad topic"], environment: [:], named: "topics.output"),
+        BadSetting(arguments: [], environment: ["CODETASK_JOURNAL": "maybe"], named: "--journal / CODETASK_JOURNAL"),
+        BadSetting(arguments: ["--journal-topic", "bad journal"], environment: [:], named: "topics.journal"),
+        BadSetting(arguments: ["--journal-topic", "codetask.job.events"], environment: [:], named: "topics.journal"),
         // Huge values and huge exponents: refused by range before any conversion (1e300 s once crashed with SIGILL).
         BadSetting(arguments: ["--attempt-timeout", "1e300"], environment: [:], named: "--attempt-timeout / CODETASK_ATTEMPT_TIMEOUT"),
         BadSetting(arguments: ["--request-deadline", "1e999999"], environment: [:], named: "--request-deadline"),

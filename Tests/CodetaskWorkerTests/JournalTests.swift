@@ -26,7 +26,7 @@ struct JournalTests {
             let mostCalls = produced.values.map { calls.count(for: Self.codeTaskId($0)) }.max() ?? 0
             print("[worker-tests] journal killNineFail on \(kind): in_doubt=\(inDoubt.count) started=\(audit.startedCount) "
                   + "most Start calls for one task=\(mostCalls) lost=\(audit.lost.count); "
-                  + "restarted worker: \(Self.statisticsLine(restarted))")
+                  + "journal reads (ms)=\(Self.journalReadDurations(restarted)); restarted worker: \(Self.statisticsLine(restarted))")
             #expect(audit.lost.isEmpty, "lost \(audit.lost.count)")
             #expect(mostCalls <= 1, "a code task was called more than once")
             #expect(calls.duplicateStarts.isEmpty)
@@ -128,6 +128,15 @@ struct JournalTests {
     private static func codeTaskId(_ sample: SampleRecord) -> String {
         guard case .start(let codeTaskId) = sample.expectation else { return "" }
         return codeTaskId
+    }
+
+    /// How long the worker's journal reads took that found something (from its log).
+    private static func journalReadDurations(_ worker: WorkerProcess) -> [Int] {
+        worker.log().split(separator: "\n").filter { $0.contains("Attempt journal read") }.compactMap { line in
+            line.range(of: #""durationMs":"(\d+)""#, options: .regularExpression).flatMap { match in
+                Int(line[match].filter(\.isNumber))
+            }
+        }
     }
 
     /// The worker's statistics line, logged when it stopped.
