@@ -36,7 +36,7 @@ extension Worker {
         for attempt in 1...3 {
             do {
                 let read = try await self.consumer.committedOffsets(for: partitions, timeout: .seconds(5))
-                var positions = read.map { position in
+                let positions = read.map { position in
                     CommittedPosition(
                         partition: position.topicPartition,
                         point: position.offset.map { offset in
@@ -44,9 +44,13 @@ extension Worker {
                         },
                         journalStart: CommitMetadata.journalStart(in: position.metadata))
                 }
-                if let journal = self.journal { positions = await self.recoverFromJournal(positions, journal: journal) }
-                for position in positions {
+                let deliver = { (position: CommittedPosition) in
                     self.inbox.send(.committedRead(position.partition, epoch: epoch, position.point))
+                }
+                if let journal = self.journal {
+                    await self.recoverFromJournal(positions, journal: journal, deliver: deliver)
+                } else {
+                    positions.forEach(deliver)
                 }
                 return
             } catch {

@@ -24,66 +24,80 @@ extension Worker {
 
     /// Reads the journals of newly assigned partitions before any of their records starts: records whose
     /// outcome was published count as finished (added to the point's finished offsets), and attempts without an
-    /// outcome become in doubt for their next job. Another member's recent open attempt is read again for up
-    /// to ``AttemptJournal/settleTime`` (it may still publish its answer). A journal that cannot be read is
-    /// logged and skipped: the records are then processed as without a journal (at least once).
-    /// - Returns: The positions with the journal's finished offsets merged in.
-    func recoverFromJournal(_ positions: [CommittedPosition], journal: AttemptJournal) async -> [CommittedPosition] {
+    /// outcome become in doubt for their next job. A partition with another member's recent open attempt is read
+    /// again for up to ``AttemptJournal/settleTime`` (that member may still publish its answer); the others are
+    /// handed on at once. A journal that cannot be read is logged and skipped: the records are then processed
+    /// as without a journal (at least once).
+    /// - Parameter deliver: Receives each position, with the journal's finished offsets merged in, once its
+    ///   journal is settled.
+    func recoverFromJournal(
+        _ positions: [CommittedPosition], journal: AttemptJournal, deliver: (CommittedPosition) -> Void
+    ) async {
         let began = ContinuousClock.now
-        var scans: [TopicPartition: JournalScan] = [:]
         let starts = Dictionary(uniqueKeysWithValues: positions.map { (journal.journalPartition(of: $0.partition), $0.journalStart) })
-        guard let first = await self.readJournal(starts, journal: journal) else { return positions }
+        guard let first = await self.readJournal(starts, journal: journal) else {
+            positions.forEach(deliver)
+            return
+        }
+        var waiting: [TopicPartition: (position: CommittedPosition, scan: JournalScan)] = [:]
         for position in positions {
             var scan = JournalScan()
             if let stretch = first[journal.journalPartition(of: position.partition)] {
                 scan.apply(stretch.records, end: stretch.end, input: position.partition, committed: position.point)
             }
-            scans[position.partition] = scan
+            waiting[position.partition] = (position, scan)
         }
-        while !self.isStopping, ContinuousClock.now < began + journal.settleTime {
+        var counts = (inDoubt: 0, finished: 0)
+        while true {
             let cutoff = Date() - journal.settleTime.secondsValue
-            let unsettled = scans.filter { $0.value.recentForeignAttempts(notBy: journal.member, after: cutoff) > 0 }
-            guard !unsettled.isEmpty else { break }
+            let settling = !self.isStopping && ContinuousClock.now < began + journal.settleTime
+            for (partition, entry) in waiting
+            where !settling || entry.scan.recentForeignAttempts(notBy: journal.member, after: cutoff) == 0 {
+                waiting[partition] = nil
+                deliver(self.settle(entry.position, entry.scan, journal: journal, counts: &counts))
+            }
+            guard !waiting.isEmpty else { break }
             try? await Task.sleep(for: .milliseconds(250))
-            let tails = Dictionary(uniqueKeysWithValues: unsettled.map { (journal.journalPartition(of: $0.key), $0.value.end) })
-            guard let more = await self.readJournal(tails, journal: journal) else { break }
-            for position in positions where unsettled[position.partition] != nil {
-                guard let stretch = more[journal.journalPartition(of: position.partition)] else { continue }
-                scans[position.partition]!.apply(stretch.records, end: stretch.end, input: position.partition, committed: position.point)
+            let tails = Dictionary(uniqueKeysWithValues: waiting.map { (journal.journalPartition(of: $0.key), $0.value.scan.end) })
+            guard let more = await self.readJournal(tails, journal: journal) else { continue }
+            for (partition, entry) in waiting {
+                guard let stretch = more[journal.journalPartition(of: partition)] else { continue }
+                waiting[partition]!.scan.apply(stretch.records, end: stretch.end, input: partition, committed: entry.position.point)
             }
-        }
-        var recovered: [CommittedPosition] = []
-        var inDoubtTotal = 0
-        var finishedTotal = 0
-        for var position in positions {
-            let scan = scans[position.partition] ?? JournalScan()
-            let partition = position.partition
-            let inDoubt = scan.open.filter { offset, attempt in
-                let source = RecordSource(topic: partition.topic, partition: partition.partition, offset: offset)
-                return !(attempt.member == journal.member && journal.ledger.isActive(source))
-            }.mapValues { JournalLedger.InDoubt(member: $0.member, at: $0.at) }
-            journal.ledger.recovered(partition, scan: scan, inDoubt: inDoubt)
-            inDoubtTotal += inDoubt.count
-            let finished = scan.finished.filter { $0 >= position.point?.offset ?? 0 }
-            finishedTotal += finished.count
-            if !finished.isEmpty {
-                var point = position.point ?? CommitPoint(offset: 0, finished: [])
-                point.finished.formUnion(finished)
-                position.point = point
-            }
-            recovered.append(position)
         }
         let elapsed = ContinuousClock.now - began
         self.metrics.journalRecoveryDuration.recordNanoseconds(elapsed.wholeNanoseconds)
         // Worth a notice when it changed what happens: records skipped as finished, or found in doubt.
         self.logger.log(
-            level: inDoubtTotal + finishedTotal > 0 ? .notice : .info,
+            level: counts.inDoubt + counts.finished > 0 ? .notice : .info,
             "Attempt journal read",
             metadata: [
-                "partitions": "\(positions.map(\.partition).sorted())", "inDoubt": "\(inDoubtTotal)",
-                "finishedUncommitted": "\(finishedTotal)", "durationMs": "\(elapsed.wholeMilliseconds)",
+                "partitions": "\(positions.map(\.partition).sorted())", "inDoubt": "\(counts.inDoubt)",
+                "finishedUncommitted": "\(counts.finished)", "durationMs": "\(elapsed.wholeMilliseconds)",
             ])
-        return recovered
+    }
+
+    /// A partition's journal as read: its open attempts (but this member's own, still running) become in doubt,
+    /// its closed ones finished.
+    /// - Returns: The position with the finished offsets merged in.
+    private func settle(
+        _ position: CommittedPosition, _ scan: JournalScan, journal: AttemptJournal, counts: inout (inDoubt: Int, finished: Int)
+    ) -> CommittedPosition {
+        let partition = position.partition
+        let inDoubt = scan.open.filter { offset, attempt in
+            let source = RecordSource(topic: partition.topic, partition: partition.partition, offset: offset)
+            return !(attempt.member == journal.member && journal.ledger.isActive(source))
+        }.mapValues { JournalLedger.InDoubt(member: $0.member, at: $0.at) }
+        journal.ledger.recovered(partition, scan: scan, inDoubt: inDoubt)
+        let finished = scan.finished.filter { $0 >= position.point?.offset ?? 0 }
+        counts.inDoubt += inDoubt.count
+        counts.finished += finished.count
+        guard !finished.isEmpty else { return position }
+        var settled = position
+        var point = position.point ?? CommitPoint(offset: 0, finished: [])
+        point.finished.formUnion(finished)
+        settled.point = point
+        return settled
     }
 
     /// One journal read, tried three times.
