@@ -145,8 +145,9 @@ extension Worker {
             journal.ledger.ended(request.source, inDoubt: JournalLedger.InDoubt(member: journal.member, at: state.at))
             return
         }
-        journal.ledger.ended(request.source, inDoubt: nil)
+        // Closed first: a recovery of the partition meanwhile must see the attempt either active or closed.
         await self.closeAttempt(finished ? .outcome : .released, request, journal: journal)
+        journal.ledger.ended(request.source, inDoubt: nil)
     }
 
     /// Writes a close entry (best effort: an attempt left open is judged in doubt by the next owner, never lost).
