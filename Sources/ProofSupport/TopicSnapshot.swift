@@ -1,0 +1,55 @@
+public import CodetaskWorker
+import Foundation
+public import Kafka
+public import Logging
+
+/// Every record of the worker's three topics, read from the beginning by a consumer of its own group.
+public struct TopicSnapshot: Sendable {
+    /// The input topic's records.
+    public var input: [KafkaMessage] = []
+    /// The output topic's records (events).
+    public var output: [KafkaMessage] = []
+    /// The dead-letter topic's records.
+    public var deadLetter: [KafkaMessage] = []
+
+    /// Reads the three topics until nothing new arrived for `settle` (after at least `minimumInput` input records),
+    /// or until `timeout`.
+    /// - Throws: ``KafkaError`` from the consumer; ``ProofError`` when fewer than `minimumInput` input records
+    ///   arrived in time.
+    public static func read(
+        kafka: KafkaClientConfiguration, topics: WorkerTopics, minimumInput: Int = 1, settle: Duration = .seconds(3),
+        timeout: Duration = .seconds(300), logger: Logger
+    ) async throws -> TopicSnapshot {
+        var client = kafka
+        // Dead-letter batches of large records can exceed the 1 MiB default (see OutputAudit).
+        client.properties["max.partition.fetch.bytes"] = client.properties["max.partition.fetch.bytes"] ?? "16777216"
+        let configuration = KafkaConsumerConfiguration(client: client, groupID: "audit-\(UUID().uuidString)")
+        let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
+        try consumer.subscribe(topics: [topics.input, topics.output, topics.deadLetter])
+        var snapshot = TopicSnapshot()
+        let deadline = ContinuousClock.now + timeout
+        var lastArrival = ContinuousClock.now
+        while ContinuousClock.now < deadline {
+            let batch = try await consumer.poll(timeout: .milliseconds(200))
+            for message in batch {
+                switch message.topic {
+                case topics.input: snapshot.input.append(message)
+                case topics.output: snapshot.output.append(message)
+                default: snapshot.deadLetter.append(message)
+                }
+            }
+            if !batch.isEmpty { lastArrival = ContinuousClock.now }
+            if snapshot.input.count >= minimumInput, ContinuousClock.now - lastArrival >= settle { break }
+        }
+        try await consumer.close()
+        guard snapshot.input.count >= minimumInput else {
+            throw ProofError("read \(snapshot.input.count) of at least \(minimumInput) input records within \(timeout)")
+        }
+        return snapshot
+    }
+
+    /// One past the highest input offset read, per input partition.
+    public var inputEnds: [Int32: Int64] {
+        self.input.reduce(into: [:]) { ends, message in ends[message.partition] = max(ends[message.partition] ?? 0, message.offset + 1) }
+    }
+}
