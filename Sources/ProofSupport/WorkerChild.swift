@@ -1,4 +1,10 @@
 public import Foundation
+import Synchronization
+
+/// The worker processes started and not yet seen to end, for ``WorkerChild/killAllOnSignals()``.
+private let liveChildren = Mutex<Set<Int32>>([])
+/// The installed signal sources, kept alive (written only by ``WorkerChild/killAllOnSignals()``, at start-up).
+nonisolated(unsafe) private var signalSources: [any DispatchSourceSignal] = []
 
 /// `codetask-worker run` as a child process, configured through its `CODETASK_*` environment variables and
 /// extra flags; used by the benchmark and by the proof runs (chaos, soak).
@@ -45,7 +51,23 @@ public final class WorkerChild: @unchecked Sendable {
             process.standardError = log
         }
         try process.run()
+        liveChildren.withLock { _ = $0.insert(process.processIdentifier) }
         return WorkerChild(process: process)
+    }
+
+    /// From now on SIGINT and SIGTERM `kill -9` every worker this process started, then end it (status 130), so an
+    /// interrupted run leaves no worker behind.
+    public static func killAllOnSignals() {
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler {
+                for pid in liveChildren.withLock({ $0 }) { kill(pid, SIGKILL) }
+                exit(130)
+            }
+            source.resume()
+            signalSources.append(source)
+        }
     }
 
     /// The process id.
@@ -76,6 +98,7 @@ public final class WorkerChild: @unchecked Sendable {
     public func waitForExit(timeout: Duration) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while self.process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        if !self.process.isRunning { liveChildren.withLock { _ = $0.remove(self.pid) } }
         return !self.process.isRunning
     }
 

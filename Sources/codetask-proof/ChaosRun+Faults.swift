@@ -23,7 +23,9 @@ extension ChaosRun {
                 self.say("leave: no joined worker to stop")
                 return
             }
-            self.say("\(leaving.name) leaves")
+            // A worker stopped before it joined would test start-up, not leaving: let it take partitions first.
+            let joinedGroup = try await self.rig.waitForGroup(self.workers + self.joined + [leaving], timeout: 60)
+            self.say("\(leaving.name) leaves\(joinedGroup ? "" : " (it had not been given partitions within 60 s)")")
             await self.recordStop(leaving)
         case .brokerDown:
             guard let mock = self.rig.broker.mock else {

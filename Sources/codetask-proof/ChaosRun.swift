@@ -66,6 +66,8 @@ final class ChaosRun {
         let producer = RateProducer(total: self.command.requests, rate: self.command.rate, malformedEvery: self.command.rig.malformedEvery)
         let kafkaProducer = try self.rig.broker.makeProducer { $0.messageTimeout = .seconds(300) }
         self.workers = try (1...self.command.workers).map { try self.rig.launchWorker("w\($0)") }
+        let formed = try await self.rig.waitForGroup(self.workers)
+        emit("chaos: the group \(formed ? "formed" : "did NOT form within 120 s") before the first request")
         self.start = Date()
         let topic = self.rig.topics.input
         let producing = Task { await producer.run(producer: kafkaProducer, topic: topic) }

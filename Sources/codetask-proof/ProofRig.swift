@@ -64,6 +64,22 @@ final class ProofRig: @unchecked Sendable {
         return RigWorker(name: name, child: child, metricsAddress: "127.0.0.1:\(port)", logPath: logPath, startedAt: Date())
     }
 
+    /// Waits until every worker owns partitions and together they own them all (from their /metrics), so that the
+    /// load meets a formed group.
+    /// - Returns: Whether the group formed within `timeout`.
+    func waitForGroup(_ workers: [RigWorker], timeout: TimeInterval = 120) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            var owned: [Double] = []
+            for worker in workers {
+                owned.append((try? await MetricsScrape.fetch(address: worker.metricsAddress))?.sum("codetask_worker_partitions_assigned") ?? 0)
+            }
+            if owned.allSatisfy({ $0 > 0 }), owned.reduce(0, +) == Double(self.options.partitions) { return true }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return false
+    }
+
     /// The worker group's committed positions on the input topic.
     func committed(timeout: Duration = .seconds(20)) async throws -> [Int32: Int64] {
         try await AuditSources.committed(

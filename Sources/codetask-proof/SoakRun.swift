@@ -24,6 +24,7 @@ struct SoakRun {
         let producer = RateProducer(total: total, rate: self.command.rate, malformedEvery: self.command.rig.malformedEvery)
         let kafkaProducer = try rig.broker.makeProducer { $0.messageTimeout = .seconds(300) }
         let workers = try (1...self.command.workers).map { try rig.launchWorker("w\($0)") }
+        emit("soak: the group \(try await rig.waitForGroup(workers) ? "formed" : "did NOT form within 120 s") before the first request")
         let start = Date()
         let producing = Task { await producer.run(producer: kafkaProducer, topic: rig.topics.input) }
         var samples: [String: [Sample]] = [:]

@@ -26,6 +26,7 @@ struct WorkerBench: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "worker-bench")
         logger.logLevel = .error
+        WorkerChild.killAllOnSignals()
         let binary = try WorkerChild.binary()
         var results: [String: BenchResult] = [:]
         for name in self.profiles.split(separator: ",").map(String.init) {
