@@ -21,8 +21,13 @@ extension AuditReport {
             "malformed not dead-lettered: \(self.malformedNotDeadLettered.count)\(Self.examples(self.malformedNotDeadLettered))",
             "final lag per partition: \(lag.isEmpty ? "none" : lag) (total \(self.lagByPartition.values.reduce(0, +)))",
             "largest end-to-end latency: \(self.largestEndToEndMilliseconds.map { String(format: "%.3f s", Double($0) / 1000) } ?? "none")",
-            self.isLossFree ? "verdict: nothing lost" : "verdict: LOSS: \(self.lost.count) valid requests have no terminal event",
         ]
+        if !self.partitionsNotFromZero.isEmpty {
+            lines.append("records deleted by the broker before the audit: \(self.partitionsNotFromZero.joined(separator: ", "))")
+        }
+        lines.append(
+            !self.partitionsNotFromZero.isEmpty ? "verdict: INCOMPLETE: the broker deleted records, so losses cannot be ruled out"
+                : self.isLossFree ? "verdict: nothing lost" : "verdict: LOSS: \(self.lost.count) valid requests have no terminal event")
         return lines.map { "audit: " + $0 }
     }
 

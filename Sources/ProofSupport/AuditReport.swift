@@ -34,6 +34,8 @@ public struct AuditReport: Sendable {
     public var malformedNotDeadLettered: [RecordSource] = []
     /// The worker group's lag per input partition: end offset minus committed position.
     public var lagByPartition: [Int32: Int64] = [:]
+    /// Partitions the broker had deleted records from before the audit read them (see ``TopicSnapshot``).
+    public var partitionsNotFromZero: [String] = []
     /// The largest time from an input record's timestamp to its first event's timestamp, in milliseconds.
     public var largestEndToEndMilliseconds: Int64?
 
@@ -64,6 +66,7 @@ public struct AuditReport: Sendable {
         }
         var audit = OutputAudit(expected: valid)
         for message in snapshot.output + snapshot.deadLetter { audit.record(message, topics: topics) }
+        self.partitionsNotFromZero = snapshot.partitionsNotFromZero
         self.inputRecords = snapshot.input.count
         self.validRequests = valid.count
         self.malformedRecords = malformed.count
@@ -87,8 +90,8 @@ public struct AuditReport: Sendable {
         }.max()
     }
 
-    /// Whether every valid request has a terminal event.
-    public var isLossFree: Bool { self.lost.isEmpty }
+    /// Whether every valid request has a terminal event, and the topics were read whole.
+    public var isLossFree: Bool { self.lost.isEmpty && self.partitionsNotFromZero.isEmpty }
 
     private static func order(_ a: RecordSource, _ b: RecordSource) -> Bool { (a.partition, a.offset) < (b.partition, b.offset) }
 }

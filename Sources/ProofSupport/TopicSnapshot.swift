@@ -48,6 +48,16 @@ public struct TopicSnapshot: Sendable {
         return snapshot
     }
 
+    /// Partitions whose first record read is not at offset 0: the broker deleted the records before it (librdkafka's
+    /// mock cluster keeps only about 5 MiB per partition), so what was published there cannot be audited.
+    public var partitionsNotFromZero: [String] {
+        var first: [TopicPartition: Int64] = [:]
+        for message in self.input + self.output + self.deadLetter {
+            first[message.topicPartition] = min(first[message.topicPartition] ?? .max, message.offset)
+        }
+        return first.filter { $0.value > 0 }.map { "\($0.key.topic)/\($0.key.partition) from offset \($0.value)" }.sorted()
+    }
+
     /// One past the highest input offset read, per input partition.
     public var inputEnds: [Int32: Int64] {
         self.input.reduce(into: [:]) { ends, message in ends[message.partition] = max(ends[message.partition] ?? 0, message.offset + 1) }

@@ -58,9 +58,10 @@ final class ChaosRun {
             "--max-in-flight", "\(self.command.maxInFlight)", "--attempt-timeout", "\(self.command.attemptTimeout)",
             "--shutdown-grace", "\(self.command.grace)", "--commit-interval", "0.5", "--breaker-open", "5",
         ]
-        self.rig = try await ProofRig(options: self.command.rig, baseArguments: baseArguments, logger: self.logger)
+        self.rig = try await ProofRig(
+            options: self.command.rig, requests: self.command.requests, baseArguments: baseArguments, logger: self.logger)
         emit("chaos: \(self.command.requests) requests at \(self.command.rate)/s, \(self.command.workers) workers, "
-            + "broker \(self.command.rig.broker), \(self.command.rig.partitions) partitions; logs in \(self.rig.logDirectory)")
+            + "broker \(self.command.rig.broker), \(self.rig.inputPartitions) input partitions; logs in \(self.rig.logDirectory)")
         emit("chaos: schedule \(self.schedule.items.map(\.description).joined(separator: ","))")
         if !self.command.rig.workerArguments.isEmpty { emit("chaos: extra worker flags \(self.command.rig.workerArguments)") }
         let producer = RateProducer(total: self.command.requests, rate: self.command.rate, malformedEvery: self.command.rig.malformedEvery)

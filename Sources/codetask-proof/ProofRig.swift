@@ -13,6 +13,8 @@ final class ProofRig: @unchecked Sendable {
     let simulator: InformaticaSimulator
     let topics: WorkerTopics
     let group: String
+    /// The input topic's partitions (at least the option's, more when the run's records need them).
+    let inputPartitions: Int
     let logDirectory: String
     let binary: String
     let logger: Logger
@@ -20,16 +22,19 @@ final class ProofRig: @unchecked Sendable {
     let baseArguments: [String]
     private var launched = 0
 
-    init(options: RigOptions, baseArguments: [String], logger: Logger) async throws {
+    /// - Parameter requests: The run's requests, to give the topics enough partitions to keep every record.
+    init(options: RigOptions, requests: Int, baseArguments: [String], logger: Logger) async throws {
         self.options = options
         self.baseArguments = baseArguments
         self.logger = logger
         self.binary = try options.workerBinary ?? WorkerChild.binary()
         self.broker = try TestBroker(options.broker)
+        let sizes = TopicSizes(requests: requests, malformedEvery: options.malformedEvery, inputPartitions: options.partitions)
         self.topics = WorkerTopics(
-            input: try await self.broker.createTopic(prefix: "proof.requests", partitions: options.partitions),
-            output: try await self.broker.createTopic(prefix: "proof.events", partitions: 3),
-            deadLetter: try await self.broker.createTopic(prefix: "proof.dlq", partitions: 1))
+            input: try await self.broker.createTopic(prefix: "proof.requests", partitions: sizes.input),
+            output: try await self.broker.createTopic(prefix: "proof.events", partitions: sizes.output),
+            deadLetter: try await self.broker.createTopic(prefix: "proof.dlq", partitions: sizes.deadLetter))
+        self.inputPartitions = sizes.input
         self.group = uniqueName("proof")
         var configuration = SimulatorConfiguration()
         configuration.faults = Self.baseFaults(latencyMilliseconds: options.latencyMs)
@@ -74,7 +79,7 @@ final class ProofRig: @unchecked Sendable {
             for worker in workers {
                 owned.append((try? await MetricsScrape.fetch(address: worker.metricsAddress))?.sum("codetask_worker_partitions_assigned") ?? 0)
             }
-            if owned.allSatisfy({ $0 > 0 }), owned.reduce(0, +) == Double(self.options.partitions) { return true }
+            if owned.allSatisfy({ $0 > 0 }), owned.reduce(0, +) == Double(self.inputPartitions) { return true }
             try await Task.sleep(for: .milliseconds(250))
         }
         return false
@@ -83,7 +88,7 @@ final class ProofRig: @unchecked Sendable {
     /// The worker group's committed positions on the input topic.
     func committed(timeout: Duration = .seconds(20)) async throws -> [Int32: Int64] {
         try await AuditSources.committed(
-            kafka: self.kafka, group: self.group, topic: self.topics.input, partitions: 0..<Int32(self.options.partitions),
+            kafka: self.kafka, group: self.group, topic: self.topics.input, partitions: 0..<Int32(self.inputPartitions),
             timeout: timeout, logger: self.logger)
     }
 
@@ -128,4 +133,23 @@ struct RigWorker: Sendable {
     let metricsAddress: String
     let logPath: String
     let startedAt: Date
+}
+
+/// Partition counts that keep every record of a run: librdkafka's mock cluster keeps only about 5 MiB per partition
+/// and drops the oldest records beyond (see `MockRetention` in kafka-bench); 4 MiB per partition is planned for.
+struct TopicSizes {
+    let input: Int
+    let output: Int
+    let deadLetter: Int
+
+    init(requests: Int, malformedEvery: Int, inputPartitions: Int) {
+        let budget = 4 << 20
+        let malformed = malformedEvery > 0 ? requests / malformedEvery : 0
+        // One malformed kind in ten is a record over the 64 KiB limit, copied whole to the dead-letter topic.
+        let oversized = malformed / 10 * 66_000
+        func partitions(_ bytes: Int) -> Int { (bytes + budget - 1) / budget }
+        self.input = max(inputPartitions, partitions(requests * 400 + oversized))
+        self.output = max(3, partitions(requests * 1_300))
+        self.deadLetter = max(1, partitions(malformed * 1_000 + oversized))
+    }
 }

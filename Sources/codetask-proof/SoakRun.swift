@@ -16,11 +16,11 @@ struct SoakRun {
     /// Runs the soak and prints samples, memory growth, the audit and the verdict.
     /// - Returns: Whether every target held.
     func run() async throws -> Bool {
-        let rig = try await ProofRig(
-            options: self.command.rig, baseArguments: ["--max-in-flight", "\(self.command.maxInFlight)"], logger: self.logger)
         let total = Int(self.command.rate * self.command.duration)
+        let rig = try await ProofRig(
+            options: self.command.rig, requests: total, baseArguments: ["--max-in-flight", "\(self.command.maxInFlight)"], logger: self.logger)
         emit("soak: \(total) requests at \(self.command.rate)/s for \(Int(self.command.duration)) s, \(self.command.workers) "
-            + "worker(s), broker \(self.command.rig.broker); logs in \(rig.logDirectory)")
+            + "worker(s), broker \(self.command.rig.broker), \(rig.inputPartitions) input partitions; logs in \(rig.logDirectory)")
         let producer = RateProducer(total: total, rate: self.command.rate, malformedEvery: self.command.rig.malformedEvery)
         let kafkaProducer = try rig.broker.makeProducer { $0.messageTimeout = .seconds(300) }
         let workers = try (1...self.command.workers).map { try rig.launchWorker("w\($0)") }
