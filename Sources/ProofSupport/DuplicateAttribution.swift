@@ -44,6 +44,8 @@ public struct DuplicateAttribution: Sendable {
     public var unexplained: Int
     /// Some unexplained code tasks, for the report.
     public var unexplainedExamples: [String]
+    /// Unexplained extra starts by the last fault that began before them (`start` before any).
+    public var unexplainedAfter: [String: Int]
 
     /// Attributes every extra start in `calls`.
     /// - Parameters:
@@ -51,10 +53,11 @@ public struct DuplicateAttribution: Sendable {
     ///   - kills: The kills, in time order.
     ///   - slowWindows: When answers were slower than the attempt timeout.
     ///   - sources: Each code task's input record (code task ids are unique per request in a proof run).
+    ///   - faults: When each fault began and its name, in time order, to say what preceded unexplained ones.
     ///   - killWindow: How long after a kill a start again is still put down to it.
     public init(
         calls: StartCallLog, kills: [Kill], slowWindows: [ClosedRange<Date>], sources: [String: RecordSource],
-        killWindow: TimeInterval = 120
+        faults: [(time: Date, name: String)] = [], killWindow: TimeInterval = 120
     ) {
         var startsByTask: [String: [Date]] = [:]
         for call in calls.calls where call.jobId != nil {
@@ -71,6 +74,7 @@ public struct DuplicateAttribution: Sendable {
         var results = uncommitted.map { KillResult(uncommittedStarted: $0?.count, startedAgain: 0, startedAgainThoughCommitted: 0) }
         var afterSlow = 0
         var unexplained: [String] = []
+        var after: [String: Int] = [:]
         for (id, starts) in startsByTask where starts.count > 1 {
             let sorted = starts.sorted()
             for (earlier, later) in zip(sorted, sorted.dropFirst()) {
@@ -81,6 +85,7 @@ public struct DuplicateAttribution: Sendable {
                     afterSlow += 1
                 } else {
                     unexplained.append(id)
+                    after[faults.last { $0.time <= later }?.name ?? "start", default: 0] += 1
                 }
             }
         }
@@ -88,5 +93,6 @@ public struct DuplicateAttribution: Sendable {
         self.afterSlowAnswers = afterSlow
         self.unexplained = unexplained.count
         self.unexplainedExamples = Array(unexplained.sorted().prefix(5))
+        self.unexplainedAfter = after
     }
 }

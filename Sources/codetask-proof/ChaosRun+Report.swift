@@ -16,6 +16,10 @@ extension ChaosRun {
         emit("chaos: double starts besides kill -9: \(unexpected) (after answers slower than the attempt timeout "
             + "\(attribution.afterSlowAnswers), no kill or slow answer to explain them \(attribution.unexplained)"
             + (attribution.unexplainedExamples.isEmpty ? "" : ", e.g. \(attribution.unexplainedExamples.joined(separator: ", "))") + ")")
+        if !attribution.unexplainedAfter.isEmpty {
+            emit("chaos: unexplained double starts by the last fault before them: "
+                + attribution.unexplainedAfter.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
         for stop in self.stops { emit(String(format: "chaos: stop of %@: %.1f s, %@", stop.worker, stop.seconds, stop.ending)) }
         let lag = audit.lagByPartition.values.reduce(0, +)
         let targets: [(String, Bool)] = [

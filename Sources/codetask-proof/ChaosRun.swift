@@ -19,6 +19,8 @@ final class ChaosRun {
     var slowWindows: [ClosedRange<Date>] = []
     var slowSince: Date?
     var victims = 0
+    /// Each fault as it began (the item's text), for the report.
+    var began: [(time: Date, name: String)] = []
     var start = Date()
 
     /// A `kill -9` and what the victim reported just before it.
@@ -73,8 +75,15 @@ final class ChaosRun {
         let topic = self.rig.topics.input
         let producing = Task { await producer.run(producer: kafkaProducer, topic: topic) }
 
-        for (time, item, ending) in self.timeline() {
+        // A fault that began late (a stop before it took long) still lasts its whole duration.
+        var pending = self.timeline()
+        while let next = pending.indices.min(by: { pending[$0].0 < pending[$1].0 }) {
+            let (time, item, ending) = pending.remove(at: next)
             try await self.wait(until: time, producer: producer)
+            if !ending {
+                self.began.append((Date(), item.description))
+                if let end = pending.firstIndex(where: { $0.1 == item && $0.2 }) { pending[end].0 = max(pending[end].0, self.elapsed + item.duration) }
+            }
             try await self.perform(item, ending: ending)
         }
         await producing.value
@@ -86,7 +95,7 @@ final class ChaosRun {
         let audit = try await self.rig.audit(produced: producer.sent)
         let attribution = DuplicateAttribution(
             calls: self.rig.simulator.startCalls, kills: self.kills.map(\.kill), slowWindows: self.slowWindows,
-            sources: producer.sourcesByCodeTask)
+            sources: producer.sourcesByCodeTask, faults: self.began)
         let passed = self.report(audit: audit, attribution: attribution, drained: drained, producedAll: producer.failure == nil)
         await self.rig.shutdown()
         return passed

@@ -74,7 +74,8 @@ struct AuditTests {
         let sources = ["a": 5, "b": 1, "c": 7, "d": 8, "e": 9].mapValues { RecordSource(topic: "in", partition: 0, offset: Int64($0)) }
         let result = DuplicateAttribution(
             calls: calls, kills: [.init(time: t0.addingTimeInterval(10), committed: [0: 3])],
-            slowWindows: [t0.addingTimeInterval(29)...t0.addingTimeInterval(31)], sources: sources)
+            slowWindows: [t0.addingTimeInterval(29)...t0.addingTimeInterval(31)], sources: sources,
+            faults: [(t0.addingTimeInterval(10), "kill9@10s"), (t0.addingTimeInterval(49), "term@49s")])
         // Started before the kill at or above the committed offset 3: a (5) and e (9); b (1) was committed.
         #expect(result.kills.first?.uncommittedStarted == 2)
         #expect(result.kills.first?.startedAgain == 2)
@@ -83,5 +84,6 @@ struct AuditTests {
         #expect(result.afterSlowAnswers == 1)
         #expect(result.unexplained == 1)
         #expect(result.unexplainedExamples == ["d"])
+        #expect(result.unexplainedAfter == ["term@49s": 1])
     }
 }
