@@ -12,6 +12,9 @@ public struct TopicSnapshot: Sendable {
     /// The dead-letter topic's records.
     public var deadLetter: [KafkaMessage] = []
 
+    /// An empty snapshot (tests fill it in).
+    public init() {}
+
     /// Reads the three topics until nothing new arrived for `settle` (after at least `minimumInput` input records),
     /// or until `timeout`.
     /// - Throws: ``KafkaError`` from the consumer; ``ProofError`` when fewer than `minimumInput` input records
