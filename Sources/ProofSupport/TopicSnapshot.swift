@@ -15,13 +15,13 @@ public struct TopicSnapshot: Sendable {
     /// An empty snapshot (tests fill it in).
     public init() {}
 
-    /// Reads the three topics until nothing new arrived for `settle` (after at least `minimumInput` input records),
-    /// or until `timeout`.
-    /// - Throws: ``KafkaError`` from the consumer; ``ProofError`` when fewer than `minimumInput` input records
-    ///   arrived in time.
+    /// Reads the three topics until nothing new arrived for `settle` after at least `expectedInput` input records,
+    /// or for `giveUp` whatever was read (records the broker deleted never come), or until `timeout`. A
+    /// shortfall is not an error: the audit reports what it read.
+    /// - Throws: ``KafkaError`` from the consumer.
     public static func read(
-        kafka: KafkaClientConfiguration, topics: WorkerTopics, minimumInput: Int = 1, settle: Duration = .seconds(3),
-        timeout: Duration = .seconds(300), logger: Logger
+        kafka: KafkaClientConfiguration, topics: WorkerTopics, expectedInput: Int = 1, settle: Duration = .seconds(3),
+        giveUp: Duration = .seconds(30), timeout: Duration = .seconds(300), logger: Logger
     ) async throws -> TopicSnapshot {
         var client = kafka
         // Dead-letter batches of large records can exceed the 1 MiB default (see OutputAudit).
@@ -42,12 +42,10 @@ public struct TopicSnapshot: Sendable {
                 }
             }
             if !batch.isEmpty { lastArrival = ContinuousClock.now }
-            if snapshot.input.count >= minimumInput, ContinuousClock.now - lastArrival >= settle { break }
+            let idle = ContinuousClock.now - lastArrival
+            if (snapshot.input.count >= expectedInput && idle >= settle) || idle >= giveUp { break }
         }
         try await consumer.close()
-        guard snapshot.input.count >= minimumInput else {
-            throw ProofError("read \(snapshot.input.count) of at least \(minimumInput) input records within \(timeout)")
-        }
         return snapshot
     }
 

@@ -41,7 +41,7 @@ struct AuditCommand: AsyncParsableCommand {
         let kafka = KafkaClientConfiguration(
             bootstrapServers: self.brokers.split(separator: ",").map(String.init), clientID: "codetask-proof-audit", properties: properties)
         let snapshot = try await TopicSnapshot.read(
-            kafka: kafka, topics: topics, minimumInput: self.expect, settle: .milliseconds(Int64(self.settle * 1000)), logger: logger)
+            kafka: kafka, topics: topics, expectedInput: self.expect, settle: .milliseconds(Int64(self.settle * 1000)), logger: logger)
         let committed = try await AuditSources.committed(
             kafka: kafka, group: self.group, topic: topics.input, partitions: snapshot.inputEnds.keys, logger: logger)
         let calls = try await self.simulator.asyncMap { try await AuditSources.startCalls(simulatorURL: $0) }

@@ -4,7 +4,7 @@ import ProofSupport
 extension ChaosRun {
     /// Prints the auditor's report, the chaos figures and one line per target.
     /// - Returns: Whether every target held.
-    func report(audit: AuditReport, attribution: DuplicateAttribution, drained: Bool, producedAll: Bool) -> Bool {
+    func report(audit: AuditReport, attribution: DuplicateAttribution, drained: Bool, producedAll: Bool, produced: Int) -> Bool {
         audit.lines.forEach(emit)
         for (kill, result) in zip(self.kills, attribution.kills) {
             emit(String(format: "chaos: kill -9 of %@ at %.1f s: victim's Start calls in flight %@, its records pending %@; ",
@@ -23,7 +23,7 @@ extension ChaosRun {
         for stop in self.stops { emit(String(format: "chaos: stop of %@: %.1f s, %@", stop.worker, stop.seconds, stop.ending)) }
         let lag = audit.lagByPartition.values.reduce(0, +)
         let targets: [(String, Bool)] = [
-            ("every request produced", producedAll),
+            ("every request produced, and read back by the auditor (\(audit.inputRecords))", producedAll && audit.inputRecords == produced),
             ("lost = 0 (\(audit.lost.count))", audit.isLossFree),
             ("every malformed record dead-lettered (\(audit.malformedNotDeadLettered.count) not)", audit.malformedNotDeadLettered.isEmpty),
             ("everything committed, final lag 0 (\(lag))", drained && lag == 0),

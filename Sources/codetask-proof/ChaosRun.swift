@@ -96,7 +96,8 @@ final class ChaosRun {
         let attribution = DuplicateAttribution(
             calls: self.rig.simulator.startCalls, kills: self.kills.map(\.kill), slowWindows: self.slowWindows,
             sources: producer.sourcesByCodeTask, faults: self.began)
-        let passed = self.report(audit: audit, attribution: attribution, drained: drained, producedAll: producer.failure == nil)
+        let passed = self.report(
+            audit: audit, attribution: attribution, drained: drained, producedAll: producer.failure == nil, produced: producer.sent)
         await self.rig.shutdown()
         return passed
     }

@@ -113,7 +113,7 @@ final class ProofRig: @unchecked Sendable {
     /// Reads everything back and audits the run.
     func audit(produced: Int) async throws -> AuditReport {
         let snapshot = try await TopicSnapshot.read(
-            kafka: self.kafka, topics: self.topics, minimumInput: produced, settle: .seconds(5), timeout: .seconds(900), logger: self.logger)
+            kafka: self.kafka, topics: self.topics, expectedInput: produced, settle: .seconds(5), timeout: .seconds(900), logger: self.logger)
         return AuditReport(snapshot: snapshot, startCalls: self.simulator.startCalls, committed: try await self.committed(), topics: self.topics)
     }
 
@@ -136,14 +136,14 @@ struct RigWorker: Sendable {
 }
 
 /// Partition counts that keep every record of a run: librdkafka's mock cluster keeps only about 5 MiB per partition
-/// and drops the oldest records beyond (see `MockRetention` in kafka-bench); 4 MiB per partition is planned for.
+/// and drops the oldest records beyond (see `MockRetention` in kafka-bench); 2 MiB per partition is planned for.
 struct TopicSizes {
     let input: Int
     let output: Int
     let deadLetter: Int
 
     init(requests: Int, malformedEvery: Int, inputPartitions: Int) {
-        let budget = 4 << 20
+        let budget = 2 << 20
         let malformed = malformedEvery > 0 ? requests / malformedEvery : 0
         // One malformed kind in ten is a record over the 64 KiB limit, copied whole to the dead-letter topic.
         let oversized = malformed / 10 * 66_000

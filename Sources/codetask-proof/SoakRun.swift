@@ -47,7 +47,8 @@ struct SoakRun {
         await rig.shutdown()
         audit.lines.forEach(emit)
         var targets: [(String, Bool)] = [
-            ("every request produced (\(producer.sent) of \(total))", producer.failure == nil && producer.sent == total),
+            ("every request produced (\(producer.sent) of \(total)) and read back by the auditor (\(audit.inputRecords))",
+             producer.failure == nil && producer.sent == total && audit.inputRecords == total),
             ("lost = 0 (\(audit.lost.count))", audit.isLossFree),
             ("everything committed after the run", drained),
             ("no crash, every stop exit 0\(crashed.isEmpty ? "" : " (crashed: \(Set(crashed).sorted().joined(separator: ", ")))")",
