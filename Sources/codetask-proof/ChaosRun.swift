@@ -123,7 +123,11 @@ final class ChaosRun {
     }
 
     /// Restarts any worker that ended without being stopped, and counts it as a crash.
+    /// - Throws: ``ProofError`` after 10 crashes: workers that cannot run make the rest of the run meaningless.
     func watchForCrashes() async throws {
+        if self.crashes.count >= 10 {
+            throw ProofError("workers keep ending by themselves (\(self.crashes.count) times; last: \(self.crashes.last ?? ""))")
+        }
         for (index, worker) in self.workers.enumerated() where !worker.child.isRunning {
             self.crashes.append("\(worker.name) (\(worker.child.ending)) at \(String(format: "%.1f", self.elapsed)) s; log \(worker.logPath)")
             self.say("CRASH: \(worker.name) ended by itself (\(worker.child.ending)); restarting it")
