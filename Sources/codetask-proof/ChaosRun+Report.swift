@@ -24,7 +24,7 @@ extension ChaosRun {
         let lag = audit.lagByPartition.values.reduce(0, +)
         let targets: [(String, Bool)] = [
             ("every request produced, and read back by the auditor (\(audit.inputRecords))", producedAll && audit.inputRecords == produced),
-            ("lost = 0 (\(audit.lost.count))", audit.isLossFree),
+            ("lost = 0 (\(audit.lost.count)), every partition read from offset 0", audit.isLossFree),
             ("every malformed record dead-lettered (\(audit.malformedNotDeadLettered.count) not)", audit.malformedNotDeadLettered.isEmpty),
             ("everything committed, final lag 0 (\(lag))", drained && lag == 0),
             ("no crash (\(self.crashes.count)\(self.crashes.isEmpty ? "" : ": " + self.crashes.joined(separator: "; ")))", self.crashes.isEmpty),

@@ -21,7 +21,14 @@ final class RateProducer: Sendable {
     init(total: Int, rate: Double, malformedEvery: Int) {
         self.total = total
         self.rate = rate
-        self.samples = SampleRequests.mix(count: total, malformedEvery: malformedEvery)
+        // The samples key some valid requests by one of 7 tenants, which piles them on 7 partitions: more than the
+        // mock cluster keeps of one partition in a long run. Those keep a key, their own code task id.
+        self.samples = SampleRequests.mix(count: total, malformedEvery: malformedEvery).map { sample in
+            guard sample.key != nil, case .start(let id) = sample.expectation else { return sample }
+            var keyed = sample
+            keyed.key = id
+            return keyed
+        }
     }
 
     /// Records acknowledged so far.

@@ -49,7 +49,7 @@ struct SoakRun {
         var targets: [(String, Bool)] = [
             ("every request produced (\(producer.sent) of \(total)) and read back by the auditor (\(audit.inputRecords))",
              producer.failure == nil && producer.sent == total && audit.inputRecords == total),
-            ("lost = 0 (\(audit.lost.count))", audit.isLossFree),
+            ("lost = 0 (\(audit.lost.count)), every partition read from offset 0", audit.isLossFree),
             ("everything committed after the run", drained),
             ("no crash, every stop exit 0\(crashed.isEmpty ? "" : " (crashed: \(Set(crashed).sorted().joined(separator: ", ")))")",
              crashed.isEmpty && stopsClean),
