@@ -82,6 +82,7 @@ public struct Demo: Sendable {
         try cluster.createTopic(topics.input, partitions: self.options.partitions)
         try cluster.createTopic(topics.output, partitions: 3)
         try cluster.createTopic(topics.deadLetter, partitions: 1)
+        try cluster.createTopic(topics.journal, partitions: self.options.partitions)
         let simulator = try await InformaticaSimulator.start(self.simulatorConfiguration(), logger: self.logger)
         print("demo: Kafka mock cluster (3 brokers) at \(cluster.bootstrapServers); Informatica simulator at \(simulator.baseURL)")
         print(

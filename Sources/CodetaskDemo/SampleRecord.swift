@@ -18,6 +18,8 @@ public struct SampleRecord: Sendable, Hashable {
     public var headers: [KafkaHeader]
     /// The expected outcome.
     public var expectation: Expectation
+    /// Whether the record is a tombstone (a null value; ``value`` is then empty).
+    public var isTombstone = false
 
     /// Creates a sample.
     public init(key: String?, value: [UInt8], headers: [KafkaHeader] = [], expectation: Expectation) {
@@ -29,7 +31,10 @@ public struct SampleRecord: Sendable, Hashable {
 
     /// The record for a topic.
     public func outgoing(topic: String) -> KafkaOutgoingMessage {
-        KafkaOutgoingMessage(topic: topic, key: self.key.map { Array($0.utf8) }, value: self.value, headers: self.headers)
+        var message = KafkaOutgoingMessage(
+            topic: topic, key: self.key.map { Array($0.utf8) }, value: self.value, headers: self.headers)
+        message.isTombstone = self.isTombstone
+        return message
     }
 
     /// Whether this sample should end in the dead-letter topic.

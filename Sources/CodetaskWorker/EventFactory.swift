@@ -35,6 +35,7 @@ public struct EventFactory: Sendable {
         body.integer("attempts", Int64(Self.requestAttempts(started.attempts)))
         body.integer("inDoubtAttempts", Int64(started.inDoubtAttempts))
         body.integer("startLatencyMs", latency.wholeMilliseconds)
+        body.bool("possibleDuplicate", request.possibleDuplicate)
         Self.writeSource(request.source, into: &body)
         body.raw("context", request.contextJSON)
         body.raw("extra", Self.extraJSON(started))
@@ -52,9 +53,12 @@ public struct EventFactory: Sendable {
             error.string("code", failure.code)
             error.string("message", failure.message)
             error.string("informaticaRequestId", failure.informaticaRequestId)
+            if let at = failure.earlierAttemptAt { error.string("earlierAttemptAt", at) }
+            if let member = failure.earlierAttemptBy { error.string("earlierAttemptBy", member) }
         }
         body.integer("attempts", Int64(failure.attempts))
         body.integer("inDoubtAttempts", Int64(failure.inDoubtAttempts))
+        body.bool("possibleDuplicate", request.possibleDuplicate)
         Self.writeSource(request.source, into: &body)
         body.raw("context", request.contextJSON)
         return self.event(.failed, request: request, data: body.finish())

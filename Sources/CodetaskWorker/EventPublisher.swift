@@ -19,8 +19,8 @@ final class EventPublisher: Sendable {
 
     /// How publishing one record ended.
     enum Result: Sendable {
-        /// The broker acknowledged it.
-        case acknowledged
+        /// The broker acknowledged it, at this offset.
+        case acknowledged(offset: Int64)
         /// It can never be published as it is (``KafkaError/isPermanent``: too large, invalid, not authorized,
         /// unknown topic); the caller publishes a replacement.
         case refused(KafkaError)
@@ -35,8 +35,8 @@ final class EventPublisher: Sendable {
         var backoff = Duration.milliseconds(100)
         while true {
             do {
-                _ = try await self.producer.send(message)
-                return .acknowledged
+                let report = try await self.producer.send(message)
+                return .acknowledged(offset: report.offset)
             } catch {
                 if error.isFatal {
                     self.failFatally("\(error)")

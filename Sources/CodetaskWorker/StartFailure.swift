@@ -16,6 +16,10 @@ public struct StartFailure: Sendable, Hashable {
     public var attempts: Int
     /// Start requests written without a readable answer (each may have started a job).
     public var inDoubtAttempts: Int
+    /// For category `in_doubt` from the attempt journal: when the earlier attempt was made (ISO 8601) and by
+    /// which worker instance.
+    public var earlierAttemptAt: String?
+    public var earlierAttemptBy: String?
 
     /// The failure reported by the Informatica client.
     public init(_ failure: InformaticaFailure) {
@@ -37,5 +41,20 @@ public struct StartFailure: Sendable, Hashable {
         self.informaticaRequestId = nil
         self.attempts = 0
         self.inDoubtAttempts = 0
+    }
+
+    /// A record whose earlier attempt (found open in the attempt journal) may have started a job: not started
+    /// again under the in-doubt policy `fail`.
+    init(inDoubtSince attempt: JournalLedger.InDoubt) {
+        self.category = InformaticaFailure.Category.inDoubt.rawValue
+        self.httpStatus = nil
+        self.code = "earlier_attempt_in_doubt"
+        self.message = "an earlier Start attempt (\(attempt.at), worker \(attempt.member)) may have started a job and "
+            + "no outcome was published; not started again (in-doubt policy fail)"
+        self.informaticaRequestId = nil
+        self.attempts = 0
+        self.inDoubtAttempts = 1
+        self.earlierAttemptAt = attempt.at
+        self.earlierAttemptBy = attempt.member
     }
 }

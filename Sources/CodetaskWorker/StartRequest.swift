@@ -13,6 +13,9 @@ public struct StartRequest: Sendable, Hashable {
     public var traceparent: String?
     /// The input record.
     public var source: RecordSource
+    /// Whether an earlier attempt at this record may have started a job already (found open in the attempt
+    /// journal, and started again under the in-doubt policy `retry`): the events say so.
+    public var possibleDuplicate = false
 
     /// Creates a request.
     public init(

@@ -10,15 +10,32 @@ extension Worker {
     func runJob(_ work: RecordWork, windDown: CallWindDown) async -> Bool {
         switch work {
         case .start(let request, let recordTime, let trace):
-            return await self.process(request, recordTime: recordTime, trace: trace, windDown: windDown)
+            guard let journal = self.journal else {
+                var unjournaled: JournalAttemptState? = nil
+                return await self.process(request, recordTime: recordTime, trace: trace, windDown: windDown, attempt: &unjournaled)
+            }
+            var request = request
+            if let inDoubt = journal.ledger.takeInDoubt(request.source) {
+                self.metrics.journalInDoubt.increment()
+                self.count { $0.inDoubt += 1 }
+                if journal.inDoubtPolicy == .fail { return await self.failInDoubt(request, inDoubt, journal: journal) }
+                request.possibleDuplicate = true
+            }
+            var attempt: JournalAttemptState? = JournalAttemptState()
+            let finished = await self.process(request, recordTime: recordTime, trace: trace, windDown: windDown, attempt: &attempt)
+            await self.settleAttempt(attempt!, request: request, finished: finished, journal: journal)
+            return finished
         case .deadLetter(let message, let rejection): return await self.deadLetter(message, rejection)
         }
     }
 
-    /// Start (riding out an outage, see ``startRidingOutOutages(_:)``), then publish the outcome.
+    /// Start (riding out an outage, see ``startRidingOutOutages(_:windDown:attempt:)``), then publish the outcome.
     /// Traced as one consumer span (continuing the record's trace) with a client span per Start request and a
     /// producer span for the publish, whose context the event carries.
-    private func process(_ request: StartRequest, recordTime: Date?, trace: ServiceContext, windDown: CallWindDown) async -> Bool {
+    private func process(
+        _ request: StartRequest, recordTime: Date?, trace: ServiceContext, windDown: CallWindDown,
+        attempt: inout JournalAttemptState?
+    ) async -> Bool {
         let span = self.tracer.startSpan("codetask.process", context: trace, ofKind: .consumer)
         defer { span.end() }
         span.attributes["messaging.system"] = "kafka"
@@ -31,7 +48,7 @@ extension Worker {
         self.count { $0.inFlight += 1 }
         defer { self.count { $0.inFlight -= 1 } }
         let outcome = await ServiceContext.withValue(span.context) {
-            await self.startRidingOutOutages(request, windDown: windDown)
+            await self.startRidingOutOutages(request, windDown: windDown, attempt: &attempt)
         }
         guard let outcome else { return false }
         let latency = ContinuousClock.now - began
@@ -95,7 +112,7 @@ extension Worker {
 
     /// Publishes an event; one Kafka will never take is dead-lettered with reason `publish_failed` instead.
     /// - Returns: Whether an outcome is durable.
-    private func publishOrDeadLetter(_ event: KafkaOutgoingMessage, source: RecordSource) async -> Bool {
+    func publishOrDeadLetter(_ event: KafkaOutgoingMessage, source: RecordSource) async -> Bool {
         switch await self.publish(event) {
         case .acknowledged:
             return true
@@ -151,10 +168,13 @@ extension Worker {
     /// ``WorkerConfiguration/maxOutageRetries`` times (so a task that fails on its own cannot be held forever).
     /// Once the worker is stopping, a held request is given up instead (Informatica did not act on it, so the
     /// next owner may start it without a duplicate). A wound-down job sends no new request: it ends with the
-    /// answer to a request already sent, or with no outcome.
+    /// answer to a request already sent, or with no outcome. With the attempt journal (`attempt` not `nil`), the
+    /// attempt is recorded before the first Start request, and whether Informatica may have acted is kept.
     /// - Returns: The outcome to publish, or `nil` when the job was cancelled, wound down before an answer, or
     ///   gave up while stopping.
-    private func startRidingOutOutages(_ request: StartRequest, windDown: CallWindDown) async -> StartOutcome? {
+    private func startRidingOutOutages(
+        _ request: StartRequest, windDown: CallWindDown, attempt: inout JournalAttemptState?
+    ) async -> StartOutcome? {
         var outageRetries = 0
         // Whether the request waited for the breaker or an outage: once stopping, such a request is given up.
         // (The machine decides whether a record may begin at all; a job it began during a stop closes a gap.)
@@ -168,9 +188,17 @@ extension Worker {
             if Task.isCancelled || windDown.isRequested || (self.isStopping && (held || self.breakerTurnsCallsAway)) {
                 return nil
             }
+            if let journal = self.journal, attempt?.written == false {
+                guard await self.recordAttempt(request, &attempt!, journal: journal) else { return nil }
+            }
+            // Until the call says otherwise, a request may be on its way.
+            let actedBefore = attempt?.mayHaveActed ?? false
+            attempt?.mayHaveActed = true
             let outcome = await self.client.startCodeTask(
                 codeTaskId: request.codeTaskId, traceparent: request.traceparent, windDown: windDown)
             guard case .failed(let failure) = outcome else { return outcome }
+            // A request cancelled on the wire is recorded in doubt too, so the attempts alone tell.
+            attempt?.mayHaveActed = actedBefore || !Attempt.certainlyNotActed(failure.attempts)
             // Wound down between attempts: no outcome (the code alone could come from Informatica's answer).
             if Task.isCancelled || (windDown.isRequested && failure.code == InformaticaFailure.cancelledCode) { return nil }
             if failure.isCircuitOpen {

@@ -29,18 +29,24 @@ extension Worker {
         }
     }
 
-    /// Reads the committed positions and their metadata for newly assigned partitions (three tries); a
-    /// partition whose read fails goes on without them (its finished records above the position may then be
-    /// redone: at least once, never lost).
+    /// Reads the committed positions and their metadata for newly assigned partitions (three tries), then their
+    /// attempt journal (see ``recoverFromJournal(_:journal:)``); a partition whose read fails goes on without them
+    /// (its finished records above the position may then be redone: at least once, never lost).
     func readCommitted(_ partitions: [TopicPartition], epoch: UInt64) async {
         for attempt in 1...3 {
             do {
-                let positions = try await self.consumer.committedOffsets(for: partitions, timeout: .seconds(5))
+                let read = try await self.consumer.committedOffsets(for: partitions, timeout: .seconds(5))
+                var positions = read.map { position in
+                    CommittedPosition(
+                        partition: position.topicPartition,
+                        point: position.offset.map { offset in
+                            CommitPoint(offset: offset, finished: CommitMetadata.decode(position.metadata, offset: offset))
+                        },
+                        journalStart: CommitMetadata.journalStart(in: position.metadata))
+                }
+                if let journal = self.journal { positions = await self.recoverFromJournal(positions, journal: journal) }
                 for position in positions {
-                    let point = position.offset.map { offset in
-                        CommitPoint(offset: offset, finished: CommitMetadata.decode(position.metadata, offset: offset))
-                    }
-                    self.inbox.send(.committedRead(position.topicPartition, epoch: epoch, point))
+                    self.inbox.send(.committedRead(position.partition, epoch: epoch, position.point))
                 }
                 return
             } catch {
@@ -58,7 +64,7 @@ extension Worker {
     func commit(_ points: [TopicPartition: CommitPoint], context: String) async -> Core.CommitResult {
         guard !points.isEmpty else { return .succeeded }
         let positions = points.map { partition, point in
-            TopicPartitionOffset(partition, offset: point.offset, metadata: CommitMetadata.encode(point))
+            TopicPartitionOffset(partition, offset: point.offset, metadata: self.commitMetadata(point, of: partition))
         }
         do {
             try await self.consumer.commit(positions)
@@ -75,6 +81,12 @@ extension Worker {
             self.metrics.commitEnded(refused ? "refused_by_group" : "failed")
             return refused ? .refusedByGroup : .failed
         }
+    }
+
+    /// The metadata committed with a position: the finished offsets above it, and where the partition's journal
+    /// is to be read from.
+    func commitMetadata(_ point: CommitPoint, of partition: TopicPartition) -> String? {
+        CommitMetadata.encode(point, journalStart: self.journal?.ledger.readStart(partition, for: point))
     }
 
     /// Commits, retrying a refused commit until `until` (a revocation's budget).
@@ -96,9 +108,9 @@ extension Worker {
     /// whether the broker keeps commit metadata (Apache Kafka keeps up to `offset.metadata.max.bytes`; Tansu
     /// 0.6.0 drops it). Until then the machine assumes it does not.
     func checkCommitMetadataKept(_ points: [TopicPartition: CommitPoint]) async {
-        guard let (partition, metadata) = points.lazy.compactMap({ partition, point in
-            CommitMetadata.encode(point).map { (partition, $0) }
-        }).first else { return }
+        // A commit carried metadata when it had finished offsets above its position or a journal read start.
+        guard let partition = points.first(where: { self.journal != nil || CommitMetadata.encode($0.value) != nil })?.key
+        else { return }
         guard !self.metadataChecked.exchange(true, ordering: .relaxed) else { return }
         guard let read = try? await self.consumer.committedOffsets(for: [partition], timeout: .seconds(5)).first,
             read.offset == points[partition]?.offset
@@ -107,11 +119,10 @@ extension Worker {
             self.metadataChecked.store(false, ordering: .relaxed)
             return
         }
-        let kept = read.metadata == metadata
+        let kept = CommitMetadata.isWritten(by: read.metadata)
         if !kept {
             self.logger.warning(
-                "The broker does not keep commit metadata: revocations and stops finish the records below each partition's highest started one, so the next owner starts nothing twice",
-                metadata: ["sent": "\(metadata.utf8.count) bytes"])
+                "The broker does not keep commit metadata: revocations and stops finish the records below each partition's highest started one, so the next owner starts nothing twice; the attempt journal is read from its first retained record")
         }
         self.inbox.send(.commitMetadataKept(kept))
     }

@@ -33,6 +33,8 @@ public final class Worker: Sendable {
     let events: EventFactory
     let deadLetters: DeadLetterFactory
     let inbox: WorkerInbox
+    /// The attempt journal, unless turned off.
+    let journal: AttemptJournal?
     let counters = Mutex(WorkerStatistics())
     let metrics: WorkerMetrics
     let tracer: any Tracer
@@ -79,6 +81,7 @@ public final class Worker: Sendable {
         self.consumer = try KafkaConsumer(
             configuration: consumerConfiguration, rebalanceListener: { event in await inbox.rebalance(event) }, logger: logger)
         self.inbox = inbox
+        self.journal = configuration.attemptJournal ? try AttemptJournal(configuration: configuration, logger: logger) : nil
         self.parser = RequestParser(limits: configuration.limits)
         self.events = EventFactory(topics: configuration.topics, eventSource: configuration.eventSource)
         self.deadLetters = DeadLetterFactory(topic: configuration.topics.deadLetter, maxRecordBytes: self.producer.maxMessageBytes)

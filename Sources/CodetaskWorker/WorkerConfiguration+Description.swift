@@ -3,7 +3,8 @@ extension WorkerConfiguration: CustomStringConvertible {
     /// passwords, session ids and secret librdkafka properties show as `<redacted>`.
     public var description: String {
         let settings: [(String, Any)] = [
-            ("kafka", self.kafka), ("groupID", self.groupID), ("topics", self.topics.all), ("informatica", self.informatica),
+            ("kafka", self.kafka), ("groupID", self.groupID), ("topics", self.topics.all),
+            ("attemptJournal", self.attemptJournal ? self.topics.journal : "off"), ("informatica", self.informatica),
             ("eventSource", self.eventSource), ("limits", self.limits), ("maxInFlight", self.maxInFlight),
             ("maxPendingRecords", self.maxPendingRecords), ("commitInterval", self.commitInterval),
             ("shutdownGracePeriod", self.shutdownGracePeriod), ("rebalanceDrainTimeout", self.rebalanceDrainTimeout),

@@ -27,6 +27,14 @@ public struct WorkerConfiguration: Sendable {
     public var shutdownGracePeriod: Duration = .seconds(20)
     /// How long a revocation waits for calls in progress on the revoked partitions. Default 20 s.
     public var rebalanceDrainTimeout: Duration = .seconds(20)
+    /// Keep an attempt journal (topic ``WorkerTopics/journal``): before a request's first Start call the worker
+    /// records the attempt and waits for the broker's acknowledgement, and closes it once the outcome is
+    /// published. A member that is assigned a partition reads its journal first: records whose outcome was
+    /// published are not started again (even when the commit did not get that far), and attempts without an
+    /// outcome (the previous owner crashed with the call in flight) are in doubt: with the in-doubt policy
+    /// `fail` (``RetryPolicy/inDoubt``) they get a `codetask.start.failed` event of category `in_doubt`, with
+    /// `retry` they are started again and their events carry `possibleDuplicate: true`. Default on.
+    public var attemptJournal = true
     /// Create missing topics at start-up instead of refusing to start. Default off.
     public var createMissingTopics = false
     /// Partitions of topics created at start-up. Default 6.
@@ -59,6 +67,15 @@ public struct WorkerConfiguration: Sendable {
         }
         if Set(self.topics.all).count != 3 {
             throw ConfigurationError(setting: "topics", message: "the input, output and dead-letter topics must differ")
+        }
+        if self.attemptJournal {
+            guard Self.isValidTopicName(self.topics.journal) else {
+                throw ConfigurationError(
+                    setting: "topics.journal", message: "'\(self.topics.journal)' is not a valid topic name (1-249 of a-z A-Z 0-9 . _ -)")
+            }
+            guard !self.topics.all.contains(self.topics.journal) else {
+                throw ConfigurationError(setting: "topics.journal", message: "must differ from the input, output and dead-letter topics")
+            }
         }
         if let refused = KafkaConsumerConfiguration(client: self.kafka, groupID: self.groupID).refusedProperty
             ?? KafkaProducerConfiguration(client: self.kafka).refusedProperty

@@ -5,6 +5,9 @@ public enum WorkerError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Kafka failed fatally (the producer or the consumer); records without an acknowledged outcome were not
     /// committed and will be redone.
     case fatal(String)
+    /// The attempt journal topic has fewer partitions than the input topic (one journal partition per input
+    /// partition is needed).
+    case journalTooSmall(journal: String, partitions: Int, inputPartitions: Int)
 
     /// What went wrong and what to do.
     public var description: String {
@@ -13,6 +16,9 @@ public enum WorkerError: Error, Sendable, Hashable, CustomStringConvertible {
             return "the topic(s) \(topics.joined(separator: ", ")) do not exist; create them, or start with --create-topics"
         case .fatal(let reason):
             return "Kafka failed fatally (\(reason)); records without an acknowledged event were not committed"
+        case .journalTooSmall(let journal, let partitions, let inputPartitions):
+            return "the attempt journal topic \(journal) has \(partitions) partition(s) but the input has \(inputPartitions); "
+                + "add partitions to it, name another with --journal-topic, or turn the journal off with --journal off"
         }
     }
 }

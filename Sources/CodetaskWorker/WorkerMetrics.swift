@@ -28,6 +28,10 @@ struct WorkerMetrics: Sendable {
     let startDuration: Timer
     /// The time from the input record's timestamp to the acknowledgement of its outcome event.
     let endToEndDuration: Timer
+    /// The time an assignment's attempt-journal read took (including waiting for other members' recent attempts).
+    let journalRecoveryDuration: Timer
+    /// Records found in doubt in the attempt journal and started again (policy `retry`) or failed (`fail`).
+    let journalInDoubt: Counter
 
     init(factory: any MetricsFactory) {
         self.factory = factory
@@ -41,6 +45,8 @@ struct WorkerMetrics: Sendable {
         self.publishRetries = Counter(label: "codetask_worker_publish_retries_total", factory: factory)
         self.startDuration = Timer(label: "codetask_worker_start_duration_seconds", factory: factory)
         self.endToEndDuration = Timer(label: "codetask_worker_end_to_end_duration_seconds", factory: factory)
+        self.journalRecoveryDuration = Timer(label: "codetask_worker_journal_recovery_seconds", factory: factory)
+        self.journalInDoubt = Counter(label: "codetask_worker_journal_in_doubt_total", factory: factory)
     }
 
     /// The partitions paused now, under the reason they are paused for (0 under the other reasons).

@@ -21,6 +21,8 @@ public struct WorkerStatistics: Sendable, Hashable, CustomStringConvertible {
     public var commitFailures = 0
     /// Jobs cancelled (revocation drain over, partitions lost, grace period over).
     public var cancelled = 0
+    /// Records found in doubt in the attempt journal (an earlier attempt without an outcome), failed or retried.
+    public var inDoubt = 0
 
     /// Start jobs in progress now (a gauge, not a count): calling Informatica, backing off or held.
     public var inFlight = 0
@@ -34,6 +36,6 @@ public struct WorkerStatistics: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         "received=\(self.received) started=\(self.started) failed=\(self.failed) dead-lettered=\(self.deadLettered) "
             + "publish-retries=\(self.publishRetries) not-begun=\(self.notBegun) already-finished=\(self.alreadyFinished) "
-            + "commits=\(self.commits) commit-failures=\(self.commitFailures) cancelled=\(self.cancelled)"
+            + "commits=\(self.commits) commit-failures=\(self.commitFailures) cancelled=\(self.cancelled) in-doubt=\(self.inDoubt)"
     }
 }

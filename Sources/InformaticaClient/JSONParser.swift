@@ -28,7 +28,9 @@ public struct JSONParser {
         public var raw: ArraySlice<UInt8>
     }
 
-    private static let maxDepth = 256
+    /// The deepest nesting of arrays and objects accepted (the top-level value is depth 1); deeper documents are
+    /// refused ("nested too deeply") before they can exhaust the stack.
+    public static let maxDepth = 256
 
     private let bytes: [UInt8]
     private var index = 0

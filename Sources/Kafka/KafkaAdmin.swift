@@ -25,10 +25,11 @@ public final class KafkaAdmin: Sendable {
     ///   - name: the topic's name.
     ///   - partitions: how many partitions it gets.
     ///   - replicationFactor: replicas per partition; `nil` for the broker's default.
+    ///   - configs: topic configuration entries (`cleanup.policy`, `retention.ms`, ...).
     ///   - timeout: how long to wait for the cluster's answer.
     /// - Throws: ``KafkaError``; code ``KafkaError/Code/topicAlreadyExists`` when it exists.
     public func createTopic(_ name: String, partitions: Int, replicationFactor: Int? = nil,
-                            timeout: Duration = .seconds(30)) async throws(KafkaError) {
+                            configs: [String: String] = [:], timeout: Duration = .seconds(30)) async throws(KafkaError) {
         let handle = handle
         try await BlockingCall.run { () throws(KafkaError) in
             var errorText = [CChar](repeating: 0, count: 512)
@@ -37,6 +38,9 @@ public final class KafkaAdmin: Sendable {
                 throw KafkaError(code: .invalidArgument, message: "topic \(name): \(String(nulTerminated: errorText))")
             }
             defer { rd_kafka_NewTopic_destroy(topic) }
+            for (key, value) in configs.sorted(by: { $0.key < $1.key }) {
+                try KafkaError.check(rd_kafka_NewTopic_set_config(topic, key, value), "topic \(name) config \(key)")
+            }
             let queue = rd_kafka_queue_new(handle.pointer)
             defer { rd_kafka_queue_destroy(queue) }
             let options = rd_kafka_AdminOptions_new(handle.pointer, RD_KAFKA_ADMIN_OP_CREATETOPICS)

@@ -12,6 +12,8 @@ struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp(Settings.inputTopic.help)) var inputTopic: String?
     @Option(help: ArgumentHelp(Settings.outputTopic.help)) var outputTopic: String?
     @Option(help: ArgumentHelp(Settings.dlqTopic.help)) var dlqTopic: String?
+    @Option(help: ArgumentHelp(Settings.journal.help)) var journal: String?
+    @Option(help: ArgumentHelp(Settings.journalTopic.help)) var journalTopic: String?
     @Flag(inversion: .prefixedNo, help: ArgumentHelp(Settings.createTopics.help)) var createTopics: Bool?
     @Option(name: .customLong(Settings.kafkaPropertiesFile.flag), help: ArgumentHelp(Settings.kafkaPropertiesFile.help))
     var kafkaPropertiesFile: String?

@@ -8,6 +8,8 @@ struct BenchProfile: Sendable {
     var metrics = true
     /// Spans exported over OTLP/HTTP to a sink in the benchmark.
     var tracing = false
+    /// Whether the worker keeps its attempt journal (the default).
+    var journal = true
 
     /// The throughput bound of Start calls: in-flight ÷ latency (`nil` without latency).
     var limit: Double? { self.latencyMilliseconds > 0 ? Double(self.maxInFlight) / (self.latencyMilliseconds / 1000) : nil }
@@ -23,6 +25,14 @@ struct BenchProfile: Sendable {
         case "b-tracing":
             return BenchProfile(
                 name: name, title: "(b) with traces exported over OTLP/HTTP", maxInFlight: 256, latencyMilliseconds: 50, tracing: true)
+        case "b-no-journal":
+            return BenchProfile(
+                name: name, title: "(b) without the attempt journal (--journal off)", maxInFlight: 256, latencyMilliseconds: 50,
+                journal: false)
+        case "c-no-journal":
+            return BenchProfile(
+                name: name, title: "(c) without the attempt journal (--journal off)", maxInFlight: 256, latencyMilliseconds: 0,
+                journal: false)
         default: return nil
         }
     }

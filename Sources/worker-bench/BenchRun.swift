@@ -20,7 +20,7 @@ struct BenchRun {
 
     func measure() async throws -> BenchResult {
         let cluster = try KafkaMockCluster(brokers: 1, logger: self.logger)
-        for (topic, count) in [("bench.requests", self.partitions), ("bench.events", 3), ("bench.dlq", 1)] {
+        for (topic, count) in [("bench.requests", self.partitions), ("bench.events", 3), ("bench.dlq", 1), ("bench.journal", self.partitions)] {
             try cluster.createTopic(topic, partitions: count)
         }
         var configuration = SimulatorConfiguration()
@@ -75,6 +75,8 @@ struct BenchRun {
             brokers: cluster.bootstrapServers, group: "bench",
             topics: WorkerTopics(input: "bench.requests", output: "bench.events", deadLetter: "bench.dlq"), simulator: simulator)
         settings.merge([
+            "CODETASK_JOURNAL_TOPIC": "bench.journal",
+            "CODETASK_JOURNAL": self.profile.journal ? "on" : "off",
             "CODETASK_MAX_IN_FLIGHT": "\(self.profile.maxInFlight)",
             "CODETASK_MAX_PENDING": "\(self.maxPending ?? max(1_000, 4 * self.profile.maxInFlight))",
             "CODETASK_MAX_CONNECTIONS": "\(self.profile.maxInFlight)",

@@ -26,16 +26,18 @@ final class WorkerHarness: Sendable {
         self.logger = broker.logger
     }
 
-    /// Starts a broker of `kind`, creates the three topics and starts a simulator.
-    static func start(_ kind: BrokerKind, simulator adjust: (inout SimulatorConfiguration) -> Void = { _ in }) async throws
-        -> WorkerHarness
-    {
+    /// Starts a broker of `kind`, creates the three topics (the dead-letter one with `deadLetterPartitions`) and
+    /// starts a simulator.
+    static func start(
+        _ kind: BrokerKind, deadLetterPartitions: Int = 1, simulator adjust: (inout SimulatorConfiguration) -> Void = { _ in }
+    ) async throws -> WorkerHarness {
         let broker = try TestBroker(kind)
         do {
             let topics = WorkerTopics(
                 input: try await broker.createTopic(prefix: "requests", partitions: Self.inputPartitions),
                 output: try await broker.createTopic(prefix: "events", partitions: 3),
-                deadLetter: try await broker.createTopic(prefix: "dlq", partitions: 1))
+                deadLetter: try await broker.createTopic(prefix: "dlq", partitions: deadLetterPartitions),
+                journal: try await broker.createTopic(prefix: "journal", partitions: Self.inputPartitions))
             var configuration = SimulatorConfiguration()
             adjust(&configuration)
             let simulator = try await InformaticaSimulator.start(configuration, logger: broker.logger)
@@ -48,10 +50,10 @@ final class WorkerHarness: Sendable {
 
     /// Runs `body` with a harness and always stops the simulator and the broker afterwards.
     static func with<T>(
-        _ kind: BrokerKind, simulator adjust: (inout SimulatorConfiguration) -> Void = { _ in },
+        _ kind: BrokerKind, deadLetterPartitions: Int = 1, simulator adjust: (inout SimulatorConfiguration) -> Void = { _ in },
         _ body: (WorkerHarness) async throws -> T
     ) async throws -> T {
-        let harness = try await Self.start(kind, simulator: adjust)
+        let harness = try await Self.start(kind, deadLetterPartitions: deadLetterPartitions, simulator: adjust)
         do {
             let result = try await body(harness)
             await harness.stop()
@@ -111,9 +113,12 @@ final class WorkerHarness: Sendable {
         return RunningWorker(worker: worker, task: Task { try await worker.run() })
     }
 
-    /// Produces samples to the input topic.
-    func produce(_ samples: [SampleRecord]) async throws -> [RecordSource: SampleRecord] {
-        let producer = try self.broker.makeProducer()
+    /// Produces samples to the input topic (records up to `maxMessageBytes`, when given, instead of the
+    /// producer's default `message.max.bytes`).
+    func produce(_ samples: [SampleRecord], maxMessageBytes: Int? = nil) async throws -> [RecordSource: SampleRecord] {
+        let producer = try self.broker.makeProducer { configuration in
+            if let maxMessageBytes { configuration.client.properties["message.max.bytes"] = String(maxMessageBytes) }
+        }
         let produced = try await SampleProducer.produce(samples, topic: self.topics.input, with: producer)
         await producer.close(timeout: .seconds(5))
         return produced

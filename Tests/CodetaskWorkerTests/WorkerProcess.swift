@@ -37,6 +37,7 @@ final class WorkerProcess: Sendable {
         environment["CODETASK_INPUT_TOPIC"] = harness.topics.input
         environment["CODETASK_OUTPUT_TOPIC"] = harness.topics.output
         environment["CODETASK_DLQ_TOPIC"] = harness.topics.deadLetter
+        environment["CODETASK_JOURNAL_TOPIC"] = harness.topics.journal
         environment["CODETASK_LOGIN_MODE"] = "identity"
         environment["CODETASK_LOGIN_URL"] = harness.simulator.baseURL
         environment["CODETASK_SERVER_URL"] = harness.simulator.baseURL
@@ -54,6 +55,12 @@ final class WorkerProcess: Sendable {
         try process.run()
         return WorkerProcess(process: process, logPath: logPath)
     }
+
+    /// The process id.
+    var pid: Int32 { self.process.processIdentifier }
+
+    /// Whether the process is still running.
+    var isRunning: Bool { self.process.isRunning }
 
     /// Sends a signal (nothing once the process has ended).
     func kill(_ signal: Int32) {

@@ -13,6 +13,7 @@ extension SettingReader {
         var configuration = WorkerConfiguration(kafka: try self.kafkaConfiguration(), informatica: try self.informaticaConfiguration())
         configuration.groupID = try self.text(Settings.group) ?? configuration.groupID
         configuration.topics = try self.topics()
+        configuration.attemptJournal = try self.journalEnabled()
         configuration.createMissingTopics = try self.bool(Settings.createTopics, default: configuration.createMissingTopics)
         configuration.maxOutageRetries = try self.count(Settings.maxOutageRetries, default: configuration.maxOutageRetries)
         configuration.maxInFlight = try self.count(Settings.maxInFlight, default: configuration.maxInFlight)
@@ -35,7 +36,17 @@ extension SettingReader {
         topics.input = try self.text(Settings.inputTopic) ?? topics.input
         topics.output = try self.text(Settings.outputTopic) ?? topics.output
         topics.deadLetter = try self.text(Settings.dlqTopic) ?? topics.deadLetter
+        topics.journal = try self.text(Settings.journalTopic) ?? topics.journal
         return topics
+    }
+
+    /// Whether the attempt journal is on (`on` or `off`).
+    func journalEnabled() throws -> Bool {
+        switch try self.text(Settings.journal) {
+        case nil, "on": return true
+        case "off": return false
+        case let other?: throw ValidationError("\(Settings.journal.names): '\(other.prefix(64))' is not on or off")
+        }
     }
 
     /// The Kafka client settings: brokers, the properties file, then single properties (which win).

@@ -19,6 +19,12 @@ enum Settings {
                                      meaning: "Output topic (job events)")
     static let dlqTopic = Setting(key: "dlqTopic", flag: "dlq-topic", kind: .text, defaultText: worker.topics.deadLetter,
                                   meaning: "Dead-letter topic")
+    static let journal = Setting(
+        key: "journal", flag: "journal", kind: .text, defaultText: "on",
+        meaning: "Attempt journal (no job started twice after a crash): on or off")
+    static let journalTopic = Setting(
+        key: "journalTopic", flag: "journal-topic", kind: .text, defaultText: worker.topics.journal,
+        meaning: "Attempt journal topic (created when missing, one partition per input partition)")
     static let createTopics = Setting(key: "createTopics", flag: "create-topics", kind: .boolean, defaultText: "false",
                                       meaning: "Create missing topics instead of refusing to start")
     static let kafkaPropertiesFile = Setting(
@@ -66,7 +72,7 @@ enum Settings {
         defaultText: seconds(informatica.retry.attemptTimeout), meaning: "Timeout per attempt, seconds")
     static let inDoubt = Setting(
         key: "inDoubt", flag: "in-doubt", kind: .text, defaultText: informatica.retry.inDoubt.rawValue,
-        meaning: "After a Start that was sent but got no answer: retry or fail")
+        meaning: "After a Start that was sent but got no answer (or a crash mid-call): retry or fail")
     static let rateLimit = Setting(
         key: "rateLimit", flag: "rate-limit", kind: .number(0...100_000), defaultText: "0 (unlimited)",
         meaning: "Start calls per second per process; 0 = unlimited")
@@ -114,7 +120,7 @@ enum Settings {
 
     /// Every setting, in `--help` order.
     static let all: [Setting] = [
-        brokers, group, inputTopic, outputTopic, dlqTopic, createTopics, kafkaPropertiesFile, kafkaProperty,
+        brokers, group, inputTopic, outputTopic, dlqTopic, journal, journalTopic, createTopics, kafkaPropertiesFile, kafkaProperty,
         loginMode, loginUrl, serverUrl, username, passwordFile, sessionIdFile, caBundle, httpProxy, httpProxyCredentialsFile, maxConnections,
         maxAttempts, requestDeadline, attemptTimeout, inDoubt, rateLimit, breakerFailures, breakerOpen, maxOutageRetries,
         maxInFlight, maxPending, commitInterval, shutdownGrace, rebalanceDrain, logLevel,

@@ -1,0 +1,1 @@
+../../../../Sources/CodetaskWorker/Traceparent.swift

@@ -1,0 +1,1 @@
+../../../../Sources/InformaticaClient/JSONValue.swift

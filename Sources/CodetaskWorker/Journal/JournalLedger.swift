@@ -1,0 +1,99 @@
+import Kafka
+import Synchronization
+
+/// This worker's side of the attempt journal: where its attempts were written, which recovered attempts are in
+/// doubt, and from which journal offset the next owner of a partition must read to see every attempt that the
+/// committed position leaves unfinished (carried in the commit's metadata, so the read is bounded by the work in
+/// progress, not by the journal's history).
+final class JournalLedger: Sendable {
+    /// An attempt whose outcome is unknown: another member's (or this member's earlier) attempt that may have
+    /// started a job.
+    struct InDoubt: Sendable, Hashable {
+        /// The member that made it.
+        var member: String
+        /// When, ISO 8601.
+        var at: String
+    }
+
+    private struct PartitionLedger {
+        /// Input offset → the earliest journal offset of an attempt for it that no commit covers yet.
+        var attempts: [Int64: Int64] = [:]
+        /// A journal offset at or below every entry written from now on.
+        var next: Int64?
+    }
+
+    private struct State {
+        var partitions: [TopicPartition: PartitionLedger] = [:]
+        var inDoubt: [RecordSource: InDoubt] = [:]
+        /// Records whose attempt this member wrote and whose job still runs.
+        var active: Set<RecordSource> = []
+    }
+
+    private let state = Mutex(State())
+
+    init() {}
+
+    /// A partition's journal was read at assignment: its open attempts are tracked from their journal offsets
+    /// and the in-doubt ones are handed to the records' next jobs.
+    func recovered(_ partition: TopicPartition, scan: JournalScan, inDoubt: [Int64: InDoubt]) {
+        self.state.withLock { state in
+            var ledger = PartitionLedger()
+            for (offset, attempt) in scan.open { ledger.attempts[offset] = attempt.journalOffset }
+            ledger.next = scan.end
+            state.partitions[partition] = ledger
+            state.inDoubt = state.inDoubt.filter { $0.key.topicPartition != partition }
+            for (offset, attempt) in inDoubt {
+                state.inDoubt[RecordSource(topic: partition.topic, partition: partition.partition, offset: offset)] = attempt
+            }
+        }
+    }
+
+    /// An entry about `source` was acknowledged at `journalOffset`; an attempt is tracked until a commit covers it.
+    func written(_ kind: JournalEntry.Kind, source: RecordSource, journalOffset: Int64) {
+        self.state.withLock { state in
+            var ledger = state.partitions[source.topicPartition] ?? PartitionLedger()
+            if kind == .attempt { ledger.attempts[source.offset] = min(ledger.attempts[source.offset] ?? journalOffset, journalOffset) }
+            ledger.next = max(ledger.next ?? 0, journalOffset + 1)
+            state.partitions[source.topicPartition] = ledger
+        }
+    }
+
+    /// Where the next owner must start reading the partition's journal when the group's position is `point`:
+    /// the earliest attempt of a record the point leaves unfinished, else the journal's end as this member
+    /// knows it; `nil` when unknown (the whole retained journal is then read). Attempts the point covers are
+    /// forgotten.
+    func readStart(_ partition: TopicPartition, for point: CommitPoint) -> Int64? {
+        self.state.withLock { state in
+            guard var ledger = state.partitions[partition] else { return nil }
+            ledger.attempts = ledger.attempts.filter { $0.key >= point.offset && !point.finished.contains($0.key) }
+            state.partitions[partition] = ledger
+            return ledger.attempts.values.min() ?? ledger.next
+        }
+    }
+
+    /// This member's job for `source` wrote its attempt and runs.
+    func began(_ source: RecordSource) {
+        self.state.withLock { _ = $0.active.insert(source) }
+    }
+
+    /// This member's job for `source` ended; with `inDoubt` (no outcome, and a request may have been sent), the
+    /// record is in doubt should it be started again here.
+    func ended(_ source: RecordSource, inDoubt: InDoubt?) {
+        self.state.withLock { state in
+            state.active.remove(source)
+            if let inDoubt { state.inDoubt[source] = inDoubt }
+        }
+    }
+
+    /// Whether this member's job for `source` still runs (its open attempt is not in doubt: the job's own outcome
+    /// will settle it).
+    func isActive(_ source: RecordSource) -> Bool {
+        self.state.withLock { $0.active.contains(source) }
+    }
+
+    /// Takes the in-doubt attempt of a record about to be started, if it has one.
+    func takeInDoubt(_ source: RecordSource) -> InDoubt? {
+        self.state.withLock { $0.inDoubt.removeValue(forKey: source) }
+    }
+
+}

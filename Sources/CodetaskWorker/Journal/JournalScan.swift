@@ -1,0 +1,56 @@
+import Foundation
+import Kafka
+
+/// What an input partition's journal says about its records from the committed position on: which were
+/// finished (their outcome was published, even if the commit did not get that far) and which attempts are in
+/// doubt (a Start request may have been sent, and no outcome was published).
+///
+/// Built from the journal partition's records in order; pure, so recovery is tested without a broker.
+struct JournalScan: Sendable, Equatable {
+    /// An attempt without an outcome.
+    struct OpenAttempt: Sendable, Equatable {
+        /// The journal offset of the earliest open attempt (the journal must be read from here to see it again).
+        var journalOffset: Int64
+        /// The latest attempt's writer and time.
+        var member: String
+        var at: String
+        var date: Date?
+    }
+
+    /// Offsets whose outcome was published.
+    var finished: Set<Int64> = []
+    /// Open attempts by input offset.
+    var open: [Int64: OpenAttempt] = [:]
+    /// The journal offset the scan read up to: a further read starts here.
+    var end: Int64?
+
+    /// Scans journal records of `input` for the offsets a committed `point` leaves unfinished.
+    /// - Parameters:
+    ///   - records: The journal partition's records, in offset order (other partitions' entries are skipped).
+    ///   - point: The input partition's committed position and the offsets finished above it.
+    ///   - end: The journal partition's end offset when the records were read.
+    mutating func apply(_ records: [KafkaMessage], end: Int64, input: TopicPartition, committed point: CommitPoint?) {
+        self.end = max(self.end ?? 0, end)
+        for record in records {
+            guard let entry = JournalEntry(record), entry.source.topicPartition == input else { continue }
+            let offset = entry.offset
+            if let point, offset < point.offset || point.finished.contains(offset) { continue }
+            switch entry.kind {
+            case .attempt:
+                let earliest = self.open[offset]?.journalOffset ?? record.offset
+                self.open[offset] = OpenAttempt(journalOffset: earliest, member: entry.member, at: entry.at, date: entry.date)
+            case .outcome:
+                self.open[offset] = nil
+                self.finished.insert(offset)
+            case .released:
+                self.open[offset] = nil
+            }
+        }
+    }
+
+    /// Open attempts made by other members after `cutoff`: their makers may still publish an outcome (a lost
+    /// partition's calls wind down), so recovery reads the journal again before judging them in doubt.
+    func recentForeignAttempts(notBy member: String, after cutoff: Date) -> Int {
+        self.open.values.count { $0.member != member && ($0.date ?? .distantPast) > cutoff }
+    }
+}

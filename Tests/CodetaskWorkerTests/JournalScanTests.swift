@@ -1,0 +1,93 @@
+@testable import CodetaskWorker
+import Foundation
+import Kafka
+import Testing
+
+@Suite("The attempt journal's bookkeeping, without a broker")
+struct JournalScanTests {
+    private static let input = TopicPartition(topic: "requests", partition: 2)
+
+    /// Journal records of `entries`, at journal offsets from `first`.
+    private static func records(_ entries: [(JournalEntry.Kind, Int64, String)], first: Int64 = 0) -> [KafkaMessage] {
+        entries.enumerated().map { index, item in
+            let source = RecordSource(topic: input.topic, partition: input.partition, offset: item.1)
+            let entry = JournalEntry(item.0, source: source, requestId: "r-\(item.1)", member: item.2, at: Date())
+            let message = entry.message(journalTopic: "journal")
+            return KafkaMessage(
+                topicPartition: TopicPartition(topic: "journal", partition: input.partition), offset: first + Int64(index),
+                key: message.key, value: message.value)
+        }
+    }
+
+    @Test("an attempt with an outcome is finished, without one it is open, released ones are neither; the committed part is skipped")
+    func classifies() {
+        var scan = JournalScan()
+        let records = Self.records([
+            (.attempt, 4, "a"), (.outcome, 4, "a"),      // below the committed position: ignored
+            (.attempt, 10, "a"), (.outcome, 10, "a"),    // finished, not committed
+            (.attempt, 11, "a"),                          // in doubt
+            (.attempt, 12, "a"), (.released, 12, "a"),   // never acted on
+            (.attempt, 13, "a"), (.attempt, 13, "b"),    // two open attempts: the earliest journal offset, the latest maker
+            (.attempt, 15, "a"),                          // finished per the commit's metadata
+        ], first: 100)
+        scan.apply(records, end: 111, input: Self.input, committed: CommitPoint(offset: 10, finished: [15]))
+        #expect(scan.finished == [10])
+        #expect(Set(scan.open.keys) == [11, 13])
+        #expect(scan.open[11]?.journalOffset == 104)
+        #expect(scan.open[13]?.journalOffset == 107)
+        #expect(scan.open[13]?.member == "b")
+        #expect(scan.end == 111)
+    }
+
+    @Test("entries of another input topic or partition, damaged values and tombstones are ignored")
+    func ignoresForeignRecords() {
+        var scan = JournalScan()
+        let other = JournalEntry(.attempt, source: RecordSource(topic: "other", partition: 2, offset: 20), requestId: nil,
+                                 member: "a", at: Date()).message(journalTopic: "journal")
+        let foreign = [
+            KafkaMessage(topicPartition: TopicPartition(topic: "journal", partition: 2), offset: 0, key: nil, value: other.value),
+            KafkaMessage(topicPartition: TopicPartition(topic: "journal", partition: 2), offset: 1, key: nil, value: Array("{\"kind\":".utf8)),
+            KafkaMessage(topicPartition: TopicPartition(topic: "journal", partition: 2), offset: 2, key: nil, value: [0xFF, 0xFE]),
+        ]
+        scan.apply(foreign, end: 3, input: Self.input, committed: nil)
+        #expect(scan.open.isEmpty && scan.finished.isEmpty)
+        #expect(scan.end == 3)
+    }
+
+    @Test("only other members' recent open attempts are waited for")
+    func recentForeignAttempts() {
+        var scan = JournalScan()
+        scan.apply(Self.records([(.attempt, 1, "me"), (.attempt, 2, "other")]), end: 2, input: Self.input, committed: nil)
+        #expect(scan.recentForeignAttempts(notBy: "me", after: Date() - 60) == 1)
+        #expect(scan.recentForeignAttempts(notBy: "me", after: Date() + 60) == 0)
+    }
+
+    @Test("the journal read start: the earliest attempt a commit leaves unfinished, else the end; covered attempts are forgotten")
+    func readStart() {
+        let ledger = JournalLedger()
+        let source = { (offset: Int64) in RecordSource(topic: Self.input.topic, partition: Self.input.partition, offset: offset) }
+        #expect(ledger.readStart(Self.input, for: CommitPoint(offset: 0, finished: [])) == nil)
+        ledger.written(.attempt, source: source(5), journalOffset: 40)
+        ledger.written(.attempt, source: source(6), journalOffset: 41)
+        ledger.written(.outcome, source: source(5), journalOffset: 42)
+        // Offset 5 is unfinished at this point (its outcome's commit has not come): read from its attempt.
+        #expect(ledger.readStart(Self.input, for: CommitPoint(offset: 5, finished: [])) == 40)
+        // Offset 5 committed, 6 finished above the position: nothing open, read from the end.
+        #expect(ledger.readStart(Self.input, for: CommitPoint(offset: 6, finished: [6])) == 43)
+        #expect(ledger.readStart(Self.input, for: CommitPoint(offset: 5, finished: [])) == 43, "forgotten once covered")
+    }
+
+    @Test("the commit metadata carries the journal read start beside the finished offsets, and older metadata still reads")
+    func metadata() {
+        let point = CommitPoint(offset: 100, finished: [102, 103])
+        let text = CommitMetadata.encode(point, journalStart: 7_000)
+        #expect(text == "cw1:2-3;j=7000")
+        #expect(CommitMetadata.decode(text, offset: 100) == [102, 103])
+        #expect(CommitMetadata.journalStart(in: text) == 7_000)
+        #expect(CommitMetadata.encode(CommitPoint(offset: 5, finished: []), journalStart: 9) == "cw1:;j=9")
+        #expect(CommitMetadata.decode("cw1:;j=9", offset: 5).isEmpty)
+        #expect(CommitMetadata.journalStart(in: "cw1:2-3") == nil)
+        #expect(CommitMetadata.journalStart(in: "cw1:;j=-4") == nil)
+        #expect(CommitMetadata.journalStart(in: "foreign;j=4") == nil)
+    }
+}

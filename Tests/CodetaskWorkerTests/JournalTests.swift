@@ -1,0 +1,138 @@
+import CodetaskDemo
+import CodetaskWorker
+import Foundation
+import InformaticaSimulator
+import Kafka
+import KafkaTestSupport
+import Testing
+
+extension WorkerIntegration {
+@Suite("The attempt journal: kill -9 with calls in flight, then a new worker", .serialized)
+struct JournalTests {
+    /// Calls of 1.5 s, 16 at a time: at the kill, up to 16 Start calls are on the wire.
+    private static let maxInFlight = 16
+
+    @Test("in-doubt policy fail: no code task gets two Start calls, every request one terminal event (started or in_doubt)",
+          arguments: BrokerKind.allCases)
+    func killNineFail(kind: BrokerKind) async throws {
+        announce("journal killNineFail", kind)
+        try await WorkerHarness.with(kind, simulator: { $0.faults.latency = .fixed(milliseconds: 1500) }) { harness in
+            let (produced, restarted) = try await Self.killWithCallsInFlight(harness, policy: "fail")
+            let audit = try await harness.audit(produced.keys)
+            restarted.kill(SIGTERM)
+            #expect(restarted.waitForExit() == 0, "\(restarted.logTail())")
+            let calls = harness.simulator.startCalls
+            let inDoubt = audit.entries.values.filter { $0.errorCategories == ["in_doubt"] }
+            let mostCalls = produced.values.map { calls.count(for: Self.codeTaskId($0)) }.max() ?? 0
+            print("[worker-tests] journal killNineFail on \(kind): in_doubt=\(inDoubt.count) started=\(audit.startedCount) "
+                  + "most Start calls for one task=\(mostCalls) lost=\(audit.lost.count); "
+                  + "restarted worker: \(Self.statisticsLine(restarted))")
+            #expect(audit.lost.isEmpty, "lost \(audit.lost.count)")
+            #expect(mostCalls <= 1, "a code task was called more than once")
+            #expect(calls.duplicateStarts.isEmpty)
+            for (source, entry) in audit.entries where produced[source] != nil {
+                #expect(entry.eventTypes.count == 1, "\(source): events \(entry.eventTypes)")
+                #expect(entry.isStarted || entry.errorCategories == ["in_doubt"], "\(source): \(entry.errorCategories)")
+            }
+            // The kill came with calls on the wire: their records are in doubt (and said so, with the attempt).
+            #expect((1...Self.maxInFlight).contains(inDoubt.count))
+            #expect(inDoubt.allSatisfy { $0.lastEventJSON?.contains("\"earlierAttemptBy\"") == true })
+            #expect(Self.statisticsLine(restarted).contains("in-doubt=\(inDoubt.count)"))
+        }
+    }
+
+    @Test("in-doubt policy retry: started twice at most the calls in flight, each such event says possibleDuplicate",
+          arguments: BrokerKind.allCases)
+    func killNineRetry(kind: BrokerKind) async throws {
+        announce("journal killNineRetry", kind)
+        try await WorkerHarness.with(kind, simulator: { $0.faults.latency = .fixed(milliseconds: 1500) }) { harness in
+            let (produced, restarted) = try await Self.killWithCallsInFlight(harness, policy: "retry")
+            let audit = try await harness.audit(produced.keys)
+            restarted.kill(SIGTERM)
+            #expect(restarted.waitForExit() == 0, "\(restarted.logTail())")
+            let twice = harness.simulator.startCalls.duplicateStarts
+            let flagged = audit.entries.values.filter { $0.lastEventJSON?.contains("\"possibleDuplicate\":true") == true }
+            print("[worker-tests] journal killNineRetry on \(kind): started twice=\(twice.count) flagged possibleDuplicate="
+                  + "\(flagged.count) started=\(audit.startedCount) lost=\(audit.lost.count)")
+            #expect(audit.lost.isEmpty, "lost \(audit.lost.count)")
+            #expect(audit.startedCount == produced.count)
+            #expect(twice.count <= Self.maxInFlight)
+            #expect(!flagged.isEmpty, "the kill came with calls in flight: their restarts must be flagged")
+            for codeTaskId in twice.keys {
+                let entry = audit.entries.values.first { $0.codeTaskId == codeTaskId }
+                #expect(entry?.lastEventJSON?.contains("\"possibleDuplicate\":true") == true, "\(codeTaskId) started twice unflagged")
+            }
+        }
+    }
+
+    @Test("a crash after the attempts were recorded and before any Start reached Informatica: in_doubt, never started",
+          arguments: BrokerKind.allCases)
+    func crashBeforeTheCall(kind: BrokerKind) async throws {
+        announce("journal crashBeforeTheCall", kind)
+        try await WorkerHarness.with(kind) { harness in
+            let produced = try await harness.produce((0..<40).map { SampleRequests.valid(index: $0, codeTaskId: "ct-\($0)") })
+            // Start calls go to a closed port: every attempt is recorded, then its request is refused at connect.
+            let first = try WorkerProcess.launch(harness, maxInFlight: 8, arguments: [
+                "--server-url", "http://127.0.0.1:\(try FreePort.find())", "--max-attempts", "100", "--request-deadline", "600",
+                "--in-doubt", "fail",
+            ])
+            defer { first.kill(SIGKILL) }
+            var recorded = false
+            let deadline = ContinuousClock.now + .seconds(60)
+            while !recorded && ContinuousClock.now < deadline {
+                recorded = (try? await Self.journalRecords(harness)) ?? 0 >= 8
+                if !recorded { try await Task.sleep(for: .milliseconds(500)) }
+            }
+            first.kill(SIGKILL)
+            #expect(recorded, "no attempts were recorded: \(first.logTail())")
+            let second = try WorkerProcess.launch(harness, maxInFlight: 8, arguments: ["--in-doubt", "fail"])
+            defer { second.kill(SIGKILL) }
+            let audit = try await harness.audit(produced.keys)
+            second.kill(SIGTERM)
+            #expect(second.waitForExit() == 0, "\(second.logTail())")
+            let inDoubt = audit.entries.values.filter { $0.errorCategories == ["in_doubt"] }
+            print("[worker-tests] journal crashBeforeTheCall on \(kind): in_doubt=\(inDoubt.count) started=\(audit.startedCount); "
+                  + "restarted worker: \(Self.statisticsLine(second))")
+            #expect(audit.lost.isEmpty)
+            // Eight attempts were recorded and none reached Informatica; the journal cannot know that, so they are
+            // in doubt: failed and never started, and counted.
+            #expect(inDoubt.count == 8)
+            #expect(audit.startedCount == 32)
+            for entry in inDoubt { #expect(harness.simulator.startCalls.count(for: entry.codeTaskId ?? "") == 0) }
+            #expect(Self.statisticsLine(second).contains("in-doubt=8"))
+        }
+    }
+
+    /// Produces 300 requests, runs a worker process until about 60 calls were made, kills it with calls in flight
+    /// and starts another with the in-doubt `policy`.
+    private static func killWithCallsInFlight(_ harness: WorkerHarness, policy: String) async throws
+        -> ([RecordSource: SampleRecord], WorkerProcess)
+    {
+        let produced = try await harness.produce((0..<300).map { SampleRequests.valid(index: $0, codeTaskId: "ct-\($0)") })
+        let first = try WorkerProcess.launch(harness, maxInFlight: Self.maxInFlight, arguments: ["--in-doubt", policy])
+        defer { first.kill(SIGKILL) }
+        let reached = await WorkerHarness.eventually(timeout: .seconds(120)) { harness.simulator.startCalls.calls.count >= 60 }
+        first.kill(SIGKILL)
+        #expect(reached, "the worker process made no progress: \(first.logTail())")
+        return (produced, try WorkerProcess.launch(harness, maxInFlight: Self.maxInFlight, arguments: ["--in-doubt", policy]))
+    }
+
+    /// The records in the harness's journal topic.
+    private static func journalRecords(_ harness: WorkerHarness) async throws -> Int {
+        let reader = try KafkaPartitionReader(client: harness.broker.clientConfiguration(), logger: harness.logger)
+        let partitions = (0..<Int32(WorkerHarness.inputPartitions)).map { TopicPartition(topic: harness.topics.journal, partition: $0) }
+        let read = try await reader.read(from: Dictionary(uniqueKeysWithValues: partitions.map { ($0, nil) }), timeout: .seconds(10))
+        return read.values.reduce(0) { $0 + $1.records.count }
+    }
+
+    private static func codeTaskId(_ sample: SampleRecord) -> String {
+        guard case .start(let codeTaskId) = sample.expectation else { return "" }
+        return codeTaskId
+    }
+
+    /// The worker's statistics line, logged when it stopped.
+    private static func statisticsLine(_ worker: WorkerProcess) -> String {
+        worker.log().split(separator: "\n").last { $0.contains("Worker stopped") }.map(String.init) ?? "(no statistics logged)"
+    }
+}
+}

@@ -1,0 +1,62 @@
+import Kafka
+import KafkaTestSupport
+import Testing
+
+@Suite("Reading stretches of partitions outside a group", .timeLimit(.minutes(3)))
+struct PartitionReaderTests {
+    @Test("reads each partition from its start offset to the end it had; empty and unread partitions come back empty",
+          arguments: BrokerKind.allCases)
+    func readsToTheEnd(kind: BrokerKind) async throws {
+        try await withTestBroker(kind) { broker in
+            announce(broker, "readsToTheEnd")
+            let topic = try await broker.createTopic(partitions: 3)
+            let producer = try broker.makeProducer()
+            for index in 0..<10 {
+                _ = try await producer.send(KafkaOutgoingMessage(topic: topic, partition: 0, key: "k", value: "zero-\(index)"))
+            }
+            for index in 0..<4 {
+                _ = try await producer.send(KafkaOutgoingMessage(topic: topic, partition: 1, key: "k", value: "one-\(index)"))
+            }
+            let reader = try KafkaPartitionReader(client: broker.clientConfiguration(), logger: broker.logger)
+            let (zero, one, two) = (
+                TopicPartition(topic: topic, partition: 0), TopicPartition(topic: topic, partition: 1),
+                TopicPartition(topic: topic, partition: 2)
+            )
+            let read = try await reader.read(from: [zero: 3, one: nil, two: nil], timeout: .seconds(30))
+            #expect(read[zero]?.records.map(\.valueString) == (3..<10).map { "zero-\($0)" })
+            #expect(read[zero]?.end == 10)
+            #expect(read[one]?.records.map(\.offset) == [0, 1, 2, 3])
+            #expect(read[two]?.records.isEmpty == true)
+            #expect(read[two]?.end == 0)
+
+            // A later read continues from the end of the earlier one and sees only what came since.
+            _ = try await producer.send(KafkaOutgoingMessage(topic: topic, partition: 0, key: "k", value: "zero-10"))
+            await producer.close(timeout: .seconds(5))
+            let more = try await reader.read(from: [zero: read[zero]?.end], timeout: .seconds(30))
+            #expect(more[zero]?.records.map(\.valueString) == ["zero-10"])
+            let none = try await reader.read(from: [zero: 11], timeout: .seconds(30))
+            #expect(none[zero]?.records.isEmpty == true)
+        }
+    }
+
+    @Test("records sent concurrently (several to a batch) are all read, up to the last", arguments: BrokerKind.allCases)
+    func readsBatches(kind: BrokerKind) async throws {
+        try await withTestBroker(kind) { broker in
+            announce(broker, "readsBatches")
+            let topic = try await broker.createTopic(partitions: 1)
+            let producer = try broker.makeProducer()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<200 {
+                    group.addTask { _ = try await producer.send(KafkaOutgoingMessage(topic: topic, partition: 0, key: "k", value: "v\(index)")) }
+                }
+                try await group.waitForAll()
+            }
+            await producer.close(timeout: .seconds(5))
+            let reader = try KafkaPartitionReader(client: broker.clientConfiguration(), logger: broker.logger)
+            let partition = TopicPartition(topic: topic, partition: 0)
+            let read = try await reader.read(from: [partition: nil], timeout: .seconds(30))
+            #expect(read[partition]?.records.count == 200)
+            #expect(read[partition]?.end == 200)
+        }
+    }
+}
