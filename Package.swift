@@ -127,7 +127,7 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
-        // What the benchmark and the proof runs share: worker child processes, /proc and /metrics samples, and
+        // What the benchmark and the proof runs share: worker child processes, /metrics samples, and
         // the independent auditor of a run (topics read back, the simulator's Start calls, committed positions).
         .target(
             name: "ProofSupport",

@@ -1,3 +1,4 @@
+import CodetaskDemo
 import Foundation
 import Logging
 import ProofSupport
