@@ -33,7 +33,10 @@ final class ProofRig: @unchecked Sendable {
         self.topics = WorkerTopics(
             input: try await self.broker.createTopic(prefix: "proof.requests", partitions: sizes.input),
             output: try await self.broker.createTopic(prefix: "proof.events", partitions: sizes.output),
-            deadLetter: try await self.broker.createTopic(prefix: "proof.dlq", partitions: sizes.deadLetter))
+            deadLetter: try await self.broker.createTopic(prefix: "proof.dlq", partitions: sizes.deadLetter),
+            // The attempt journal, one partition per input partition, made here: the mock cluster's CreateTopics,
+            // which the worker would use, times out.
+            journal: try await self.broker.createTopic(prefix: "proof.journal", partitions: sizes.input))
         self.inputPartitions = sizes.input
         self.group = uniqueName("proof")
         var configuration = SimulatorConfiguration()

@@ -73,9 +73,9 @@ struct BenchRun {
     private func settings(_ cluster: KafkaMockCluster, _ simulator: InformaticaSimulator, sink: TraceSink?) -> [String: String] {
         var settings = WorkerChild.environment(
             brokers: cluster.bootstrapServers, group: "bench",
-            topics: WorkerTopics(input: "bench.requests", output: "bench.events", deadLetter: "bench.dlq"), simulator: simulator)
+            topics: WorkerTopics(input: "bench.requests", output: "bench.events", deadLetter: "bench.dlq", journal: "bench.journal"),
+            simulator: simulator)
         settings.merge([
-            "CODETASK_JOURNAL_TOPIC": "bench.journal",
             "CODETASK_JOURNAL": self.profile.journal ? "on" : "off",
             "CODETASK_MAX_IN_FLIGHT": "\(self.profile.maxInFlight)",
             "CODETASK_MAX_PENDING": "\(self.maxPending ?? max(1_000, 4 * self.profile.maxInFlight))",
