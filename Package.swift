@@ -115,7 +115,9 @@ let package = Package(
         .executableTarget(
             name: "worker-bench",
             dependencies: [
+                "ProofSupport",
                 "CodetaskDemo",
+                "CodetaskWorker",
                 "Kafka",
                 "InformaticaSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -123,6 +125,42 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: strictSwift
+        ),
+        // What the benchmark and the proof runs share: worker child processes, /metrics samples, and
+        // the independent auditor of a run (topics read back, the simulator's Start calls, committed positions).
+        .target(
+            name: "ProofSupport",
+            dependencies: [
+                "CodetaskDemo",
+                "CodetaskWorker",
+                "Kafka",
+                "InformaticaSimulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // Proof under faults and load, kept out of the production binary: `audit` (an independent reading of a run),
+        // `chaos` (worker processes in one group, faults on a schedule) and `soak` (a steady rate, memory sampled).
+        .executableTarget(
+            name: "codetask-proof",
+            dependencies: [
+                "ProofSupport",
+                "CodetaskDemo",
+                "CodetaskWorker",
+                "Kafka",
+                "KafkaTestSupport",
+                "InformaticaSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "ProofSupportTests",
+            dependencies: ["ProofSupport", "CodetaskDemo", "CodetaskWorker", "Kafka", "InformaticaSimulator"],
             swiftSettings: strictSwift
         ),
         // Release-mode benchmark: client Start rate against the simulator, compared with wrk.

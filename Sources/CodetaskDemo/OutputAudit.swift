@@ -27,6 +27,8 @@ public struct OutputAudit: Sendable {
         public var lastEventJSON: String?
         /// The headers of the last event read for the record.
         public var lastEventHeaders: [KafkaHeader] = []
+        /// The Kafka timestamp (milliseconds) of each event, in the order read (`nil` when it had none).
+        public var eventTimestamps: [Int64?] = []
 
         /// Whether a started event was published.
         public var isStarted: Bool { self.eventTypes.contains(EventType.started.rawValue) }
@@ -40,6 +42,11 @@ public struct OutputAudit: Sendable {
     public var expected: Set<RecordSource>
     /// What was found, by source position (expected or not).
     public var entries: [RecordSource: Entry] = [:]
+
+    /// An audit of `expected` positions with nothing read yet; feed it with ``record(_:topics:)``.
+    public init(expected: Set<RecordSource>) {
+        self.expected = expected
+    }
 
     /// Whether every expected record has something published for it.
     public var isComplete: Bool { self.expected.allSatisfy { self.entries[$0] != nil } }
@@ -91,8 +98,8 @@ public struct OutputAudit: Sendable {
         return audit
     }
 
-    /// Accounts for one output or dead-letter record.
-    mutating func record(_ message: KafkaMessage, topics: WorkerTopics) {
+    /// Accounts for one output or dead-letter record (others are ignored).
+    public mutating func record(_ message: KafkaMessage, topics: WorkerTopics) {
         if message.topic == topics.deadLetter {
             guard let topic = message.headers.last(named: DeadLetterHeader.sourceTopic),
                 let partition = message.headers.last(named: DeadLetterHeader.sourcePartition).flatMap(Int32.init),
@@ -112,6 +119,7 @@ public struct OutputAudit: Sendable {
         var entry = self.entries[position, default: Entry()]
         entry.eventTypes.append(message.headers.last(named: "ce_type") ?? "?")
         entry.eventIds.append(message.headers.last(named: "ce_id") ?? "?")
+        entry.eventTimestamps.append(message.timestampMilliseconds)
         entry.codeTaskId = body["codeTaskId"]?.stringValue
         if let jobId = body["jobId"]?.stringValue { entry.jobIds.append(jobId) }
         if let category = body["error"]?["category"]?.stringValue { entry.errorCategories.append(category) }

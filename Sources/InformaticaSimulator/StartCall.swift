@@ -14,12 +14,27 @@ public struct StartCall: Sendable, Hashable, Codable {
     public var traceparent: String?
     /// When the call arrived.
     public var receivedAt: Date
+
+    /// A call record (the simulator makes them; audits and their tests read them).
+    public init(sequence: Int, codeTaskId: String?, status: Int?, jobId: String?, traceparent: String? = nil, receivedAt: Date) {
+        self.sequence = sequence
+        self.codeTaskId = codeTaskId
+        self.status = status
+        self.jobId = jobId
+        self.traceparent = traceparent
+        self.receivedAt = receivedAt
+    }
 }
 
 /// A snapshot of the Start calls received, for asserting duplicates and ordering.
 public struct StartCallLog: Sendable, Hashable, Codable {
     /// Every Start call in arrival order.
     public var calls: [StartCall]
+
+    /// A log of these calls.
+    public init(calls: [StartCall]) {
+        self.calls = calls
+    }
 
     /// How many Start calls named `codeTaskId`, whatever the answer.
     public func count(for codeTaskId: String) -> Int {

@@ -1,8 +1,10 @@
 import CodetaskDemo
+import CodetaskWorker
 import Foundation
 import InformaticaSimulator
 import Kafka
 import Logging
+import ProofSupport
 
 /// One profile: a fresh mock cluster and simulator, the requests produced first, then the worker started and
 /// watched through the simulator's count of Start calls.
@@ -69,25 +71,18 @@ struct BenchRun {
     }
 
     private func settings(_ cluster: KafkaMockCluster, _ simulator: InformaticaSimulator, sink: TraceSink?) -> [String: String] {
-        var settings = [
-            "CODETASK_BROKERS": cluster.bootstrapServers,
-            "CODETASK_GROUP": "bench",
-            "CODETASK_INPUT_TOPIC": "bench.requests",
-            "CODETASK_OUTPUT_TOPIC": "bench.events",
-            "CODETASK_DLQ_TOPIC": "bench.dlq",
-            "CODETASK_JOURNAL_TOPIC": "bench.journal",
+        var settings = WorkerChild.environment(
+            brokers: cluster.bootstrapServers, group: "bench",
+            topics: WorkerTopics(input: "bench.requests", output: "bench.events", deadLetter: "bench.dlq", journal: "bench.journal"),
+            simulator: simulator)
+        settings.merge([
             "CODETASK_JOURNAL": self.profile.journal ? "on" : "off",
-            "CODETASK_LOGIN_MODE": "identity",
-            "CODETASK_LOGIN_URL": simulator.baseURL,
-            "CODETASK_SERVER_URL": simulator.baseURL,
-            "CODETASK_USERNAME": simulator.configuration.username,
-            "CODETASK_PASSWORD": simulator.configuration.password,
             "CODETASK_MAX_IN_FLIGHT": "\(self.profile.maxInFlight)",
             "CODETASK_MAX_PENDING": "\(self.maxPending ?? max(1_000, 4 * self.profile.maxInFlight))",
             "CODETASK_MAX_CONNECTIONS": "\(self.profile.maxInFlight)",
             "CODETASK_LOG_LEVEL": "warning",
             "CODETASK_HTTP_ADDRESS": self.profile.metrics ? "127.0.0.1:0" : "off",
-        ]
+        ]) { $1 }
         if let sink { settings["CODETASK_OTLP_ENDPOINT"] = "http://127.0.0.1:\(sink.port)/v1/traces" }
         return settings
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import ProofSupport
 
 /// The worker end to end: the release `codetask-worker` binary as a child process, against librdkafka's mock
 /// cluster and the Informatica simulator (with a set latency) in this process. For each profile it prints the
@@ -25,6 +26,7 @@ struct WorkerBench: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "worker-bench")
         logger.logLevel = .error
+        WorkerChild.killAllOnSignals()
         let binary = try WorkerChild.binary()
         var results: [String: BenchResult] = [:]
         for name in self.profiles.split(separator: ",").map(String.init) {
