@@ -24,8 +24,12 @@ extension WorkerCore {
         guard var state = self.partitions[partition], state.epoch == epoch, state.status == .loading else { return }
         state.committed = point
         let known = point.map { $0.merged(with: self.finishedEarlier[partition]) } ?? self.finishedEarlier[partition]
-        state.finishedBelow = known?.offset
-        state.carriedFinished.formUnion(known?.finished ?? [])
+        // Records finished from the position on (the attempt journal shows what the commit did not cover) move
+        // the finished prefix, so the next commit takes them without waiting for them to be polled.
+        var below = known?.offset
+        while let offset = below, known?.finished.contains(offset) == true { below = offset + 1 }
+        state.finishedBelow = below
+        state.carriedFinished.formUnion(known?.finished.filter { $0 >= below ?? Int64.min } ?? [])
         let finishedUnowned = self.finishedUnowned.removeValue(forKey: partition) ?? []
         state.carriedFinished.formUnion(finishedUnowned.filter { $0 >= known?.offset ?? Int64.min })
         state.status = .active
