@@ -116,7 +116,9 @@ extension Worker {
             state.background.spawn {
                 let result = await self.commit(points, context: "periodic")
                 self.inbox.send(.commitEnded(id, result))
-                if result == .succeeded { await self.checkCommitMetadataKept(points) }
+                guard result == .succeeded else { return }
+                await self.checkCommitMetadataKept(points)
+                if let journal = self.journal { await self.writeCheckpoints(points, journal: journal) }
             }
         case .completeRevocation(let id, let points, let until):
             state.revocationDeadlines[id] = until

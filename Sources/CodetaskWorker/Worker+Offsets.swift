@@ -90,7 +90,7 @@ extension Worker {
     /// The metadata committed with a position: the finished offsets above it, and where the partition's journal
     /// is to be read from.
     func commitMetadata(_ point: CommitPoint, of partition: TopicPartition) -> String? {
-        CommitMetadata.encode(point, journalStart: self.journal?.ledger.readStart(partition, for: point))
+        CommitMetadata.encode(point, journalStart: self.journal?.ledger.readStart(partition, committed: point.offset))
     }
 
     /// Commits, retrying a refused commit until `until` (a revocation's budget).
@@ -124,9 +124,10 @@ extension Worker {
             return
         }
         let kept = CommitMetadata.isWritten(by: read.metadata)
+        self.commitMetadataKept.store(kept, ordering: .relaxed)
         if !kept {
             self.logger.warning(
-                "The broker does not keep commit metadata: revocations and stops finish the records below each partition's highest started one, so the next owner starts nothing twice; the attempt journal is read from its first retained record")
+                "The broker does not keep commit metadata: revocations and stops finish the records below each partition's highest started one, so the next owner starts nothing twice; the attempt journal records checkpoints after commits, from which the next owner reads it")
         }
         self.inbox.send(.commitMetadataKept(kept))
     }

@@ -44,6 +44,8 @@ public final class Worker: Sendable {
     let stopping = Atomic<Bool>(false)
     let paused = Atomic<Bool>(false)
     let metadataChecked = Atomic<Bool>(false)
+    /// The broker was seen to keep commit metadata (then no journal checkpoints are written).
+    let commitMetadataKept = Atomic<Bool>(false)
 
     /// Creates the worker and its clients; nothing is consumed before ``run()``.
     /// - Parameters:

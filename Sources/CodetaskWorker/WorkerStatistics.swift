@@ -23,6 +23,8 @@ public struct WorkerStatistics: Sendable, Hashable, CustomStringConvertible {
     public var cancelled = 0
     /// Records found in doubt in the attempt journal (an earlier attempt without an outcome), failed or retried.
     public var inDoubt = 0
+    /// Attempt-journal records read at assignments (including the search for a checkpoint).
+    public var journalRecordsRead = 0
 
     /// Start jobs in progress now (a gauge, not a count): calling Informatica, backing off or held.
     public var inFlight = 0
@@ -36,6 +38,6 @@ public struct WorkerStatistics: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         "received=\(self.received) started=\(self.started) failed=\(self.failed) dead-lettered=\(self.deadLettered) "
             + "publish-retries=\(self.publishRetries) not-begun=\(self.notBegun) already-finished=\(self.alreadyFinished) "
-            + "commits=\(self.commits) commit-failures=\(self.commitFailures) cancelled=\(self.cancelled) in-doubt=\(self.inDoubt)"
+            + "commits=\(self.commits) commit-failures=\(self.commitFailures) cancelled=\(self.cancelled) in-doubt=\(self.inDoubt) journal-read=\(self.journalRecordsRead)"
     }
 }

@@ -48,6 +48,21 @@ public final class KafkaPartitionReader: Sendable {
         return try result.get()
     }
 
+    /// A partition's first retained offset and its end offset as the broker reports them (some brokers report
+    /// an end below what a read then reaches).
+    /// - Throws: ``KafkaError`` when the broker does not answer within `timeout`.
+    public func watermarks(of partition: TopicPartition, timeout: Duration) async throws(KafkaError) -> (low: Int64, high: Int64) {
+        let handle = self.handle
+        let result: Result<(low: Int64, high: Int64), KafkaError> = await withCheckedContinuation { continuation in
+            self.queue.async {
+                continuation.resume(returning: Result { () throws(KafkaError) in
+                    try Self.watermarks(handle: handle, partition, deadline: .now + timeout)
+                })
+            }
+        }
+        return try result.get()
+    }
+
     /// Runs on the reader's queue: one partition after another, through librdkafka's partition consumer
     /// (`rd_kafka_consume_start`), which reads a partition without any group machinery.
     private static func read(handle: RdKafkaHandle, starts: [TopicPartition: Int64?], deadline: ContinuousClock.Instant)

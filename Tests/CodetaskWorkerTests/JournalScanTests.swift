@@ -62,19 +62,22 @@ struct JournalScanTests {
         #expect(scan.recentForeignAttempts(notBy: "me", after: Date() + 60) == 0)
     }
 
-    @Test("the journal read start: the earliest attempt a commit leaves unfinished, else the end; covered attempts are forgotten")
+    @Test("the journal read start: the earliest attempt at or above the committed offset (finished ones too), else the end; attempts below are forgotten")
     func readStart() {
         let ledger = JournalLedger()
         let source = { (offset: Int64) in RecordSource(topic: Self.input.topic, partition: Self.input.partition, offset: offset) }
-        #expect(ledger.readStart(Self.input, for: CommitPoint(offset: 0, finished: [])) == nil)
+        #expect(ledger.readStart(Self.input, committed: 0) == nil)
         ledger.written(.attempt, source: source(5), journalOffset: 40)
         ledger.written(.attempt, source: source(6), journalOffset: 41)
-        ledger.written(.outcome, source: source(5), journalOffset: 42)
-        // Offset 5 is unfinished at this point (its outcome's commit has not come): read from its attempt.
-        #expect(ledger.readStart(Self.input, for: CommitPoint(offset: 5, finished: [])) == 40)
-        // Offset 5 committed, 6 finished above the position: nothing open, read from the end.
-        #expect(ledger.readStart(Self.input, for: CommitPoint(offset: 6, finished: [6])) == 43)
-        #expect(ledger.readStart(Self.input, for: CommitPoint(offset: 5, finished: [])) == 43, "forgotten once covered")
+        ledger.written(.outcome, source: source(6), journalOffset: 42)
+        // Offset 5 is unfinished at this position: read from its attempt.
+        #expect(ledger.readStart(Self.input, committed: 5) == 40)
+        // Offset 6 finished above the position: its outcome must still be read (the commit's metadata may not
+        // reach the next owner), so the read starts at its attempt.
+        #expect(ledger.readStart(Self.input, committed: 6) == 41)
+        // Both committed: nothing open, read from the end.
+        #expect(ledger.readStart(Self.input, committed: 7) == 43)
+        #expect(ledger.readStart(Self.input, committed: 5) == 43, "forgotten once committed")
     }
 
     @Test("the commit metadata carries the journal read start beside the finished offsets, and older metadata still reads")
@@ -89,5 +92,38 @@ struct JournalScanTests {
         #expect(CommitMetadata.journalStart(in: "cw1:2-3") == nil)
         #expect(CommitMetadata.journalStart(in: "cw1:;j=-4") == nil)
         #expect(CommitMetadata.journalStart(in: "foreign;j=4") == nil)
+    }
+
+    @Test("a checkpoint is keyed per partition, carries its read start, and is not an attempt; the latest at or below the committed offset counts")
+    func checkpoints() {
+        let checkpoint = { (offset: Int64, start: Int64, at: Int64) -> KafkaMessage in
+            let source = RecordSource(topic: Self.input.topic, partition: Self.input.partition, offset: offset)
+            let message = JournalEntry(.checkpoint, source: source, requestId: nil, member: "a", at: Date(), journalStart: start)
+                .message(journalTopic: "journal")
+            #expect(message.key.map { String(decoding: $0, as: UTF8.self) } == "requests/2/checkpoint")
+            return KafkaMessage(topicPartition: TopicPartition(topic: "journal", partition: 2), offset: at, key: message.key, value: message.value)
+        }
+        let records = Self.records([(.attempt, 20, "a")], first: 10) + [checkpoint(20, 10, 11)]
+            + Self.records([(.outcome, 20, "a")], first: 12) + [checkpoint(30, 13, 13)]
+        var scan = JournalScan()
+        scan.apply(records, end: 14, input: Self.input, committed: CommitPoint(offset: 20, finished: []))
+        #expect(scan.finished == [20] && scan.open.isEmpty, "checkpoints are neither attempts nor closes")
+        #expect(JournalScan.latestCheckpoint(in: records, input: Self.input, atOrBelow: 35) == 13)
+        // A position below the latest checkpoint's commit (a later commit went back) takes the earlier one.
+        #expect(JournalScan.latestCheckpoint(in: records, input: Self.input, atOrBelow: 25) == 10)
+        #expect(JournalScan.latestCheckpoint(in: records, input: Self.input, atOrBelow: 19) == nil)
+        #expect(JournalScan.latestCheckpoint(in: records, input: TopicPartition(topic: "other", partition: 2), atOrBelow: 99) == nil)
+    }
+
+    @Test("a checkpoint is written only when its commit or read start changed")
+    func checkpointOnlyWhenChanged() {
+        let ledger = JournalLedger()
+        let source = RecordSource(topic: Self.input.topic, partition: Self.input.partition, offset: 5)
+        #expect(ledger.checkpointStart(Self.input, committed: 5) == nil, "nothing known of the partition")
+        ledger.written(.attempt, source: source, journalOffset: 40)
+        #expect(ledger.checkpointStart(Self.input, committed: 5) == 40)
+        #expect(ledger.checkpointStart(Self.input, committed: 5) == nil)
+        ledger.written(.outcome, source: source, journalOffset: 41)
+        #expect(ledger.checkpointStart(Self.input, committed: 6) == 42)
     }
 }

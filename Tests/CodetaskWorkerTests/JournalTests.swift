@@ -103,6 +103,34 @@ struct JournalTests {
         }
     }
 
+    @Test("the journal read at assignment is bounded by the work in progress, not by the journal's history",
+          arguments: BrokerKind.allCases)
+    func boundedRead(kind: BrokerKind) async throws {
+        announce("journal boundedRead", kind)
+        try await WorkerHarness.with(kind) { harness in
+            // History: 3,000 requests through one worker, stopped gracefully (about 6,000 journal records).
+            let history = try await harness.produce((0..<3000).map { SampleRequests.valid(index: $0, codeTaskId: "ct-\($0)") })
+            let first = try harness.startWorker { $0.maxInFlight = 64 }
+            _ = try await harness.audit(history.keys)
+            try await Task.sleep(for: .seconds(2))    // a periodic commit after the last outcome
+            try await first.stop()
+            let journal = try await Self.journalRecords(harness)
+            // Then a new worker with a little new work: it reads the journal from the position the last commit
+            // recorded (its metadata, or on brokers that drop it the last checkpoint near the journal's end).
+            let fresh = try await harness.produce((3000..<3060).map { SampleRequests.valid(index: $0, codeTaskId: "ct-\($0)") })
+            let second = try harness.startWorker { $0.maxInFlight = 64 }
+            let audit = try await harness.audit(fresh.keys)
+            try await second.stop()
+            let read = second.worker.statistics.journalRecordsRead
+            print("[worker-tests] journal boundedRead on \(kind): journal records=\(journal), read by the next worker=\(read); "
+                  + "first \(first.worker.statistics); second \(second.worker.statistics)")
+            #expect(audit.lost.isEmpty && audit.startedCount == 60)
+            #expect(journal >= 6000)
+            // At most one search window per partition (the last checkpoint lies within it) and the new work's records.
+            #expect(read <= WorkerHarness.inputPartitions * 256 + 2 * 60, "read \(read) of \(journal) journal records")
+        }
+    }
+
     /// Produces 300 requests, runs a worker process until about 60 calls were made, kills it with calls in flight
     /// and starts another with the in-doubt `policy`.
     private static func killWithCallsInFlight(_ harness: WorkerHarness, policy: String) async throws

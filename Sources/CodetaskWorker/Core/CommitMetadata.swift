@@ -3,7 +3,7 @@
 ///
 /// Format: `cw1:` followed by comma-separated ranges of distances from the committed offset, e.g.
 /// `cw1:2-4,7` for offsets position+2 ... position+4 and position+7, then optionally `;j=<offset>`: where the
-/// next owner starts reading the partition's attempt journal (see ``JournalLedger/readStart(_:for:)``). The string is kept under
+/// next owner starts reading the partition's attempt journal (see ``JournalLedger/readStart(_:committed:)``). The string is kept under
 /// ``maxBytes`` (Kafka's `offset.metadata.max.bytes` is 4,096 by default); when it would not fit, the highest
 /// offsets are left out and are then processed again (at least once, never lost).
 enum CommitMetadata {

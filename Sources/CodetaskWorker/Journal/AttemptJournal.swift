@@ -34,8 +34,12 @@ final class AttemptJournal: Sendable {
         TopicPartition(topic: self.topic, partition: input.partition)
     }
 
+    /// The journal records read first, from a partition's end, when looking for its latest checkpoint (then
+    /// eight times as many, and so on).
+    static let checkpointWindow: Int64 = 256
+
     /// An entry about `source` written now by this instance.
-    func entry(_ kind: JournalEntry.Kind, _ source: RecordSource, requestId: String?) -> JournalEntry {
-        JournalEntry(kind, source: source, requestId: requestId, member: self.member, at: Date())
+    func entry(_ kind: JournalEntry.Kind, _ source: RecordSource, requestId: String?, journalStart: Int64? = nil) -> JournalEntry {
+        JournalEntry(kind, source: source, requestId: requestId, member: self.member, at: Date(), journalStart: journalStart)
     }
 }

@@ -9,6 +9,11 @@ import Kafka
 /// `{"kind":"attempt","topic":…,"partition":…,"offset":…,"requestId":…,"member":…,"at":"2026-…Z"}`, and a close has
 /// `"kind":"outcome"` (the record's outcome was published) or `"kind":"released"` (no request had been sent, or
 /// every request was certainly not acted on: the record may be started again as if never attempted).
+///
+/// A `checkpoint` (key `<topic>/<partition>/checkpoint`, so compaction keeps the latest) records, after a commit,
+/// the committed `offset` and the journal offset `journalStart` from which every attempt the commit leaves
+/// unfinished can be read: on brokers that drop commit metadata (where that start is normally carried), the next
+/// owner finds the latest checkpoint near the journal's end and reads from there, not the whole journal.
 struct JournalEntry: Sendable, Hashable, Codable {
     /// What the entry records.
     enum Kind: String, Sendable, Codable {
@@ -18,6 +23,9 @@ struct JournalEntry: Sendable, Hashable, Codable {
         case outcome
         /// The attempt ended without Informatica acting on it.
         case released
+        /// A commit of the input partition at ``JournalEntry/offset``; ``JournalEntry/journalStart`` is where
+        /// its unfinished attempts begin.
+        case checkpoint
     }
 
     var kind: Kind
@@ -25,6 +33,8 @@ struct JournalEntry: Sendable, Hashable, Codable {
     var partition: Int32
     var offset: Int64
     var requestId: String?
+    /// For a checkpoint: the journal offset from which the attempts its commit leaves unfinished are read.
+    var journalStart: Int64?
     /// The worker instance that wrote it (``Worker/memberName``).
     var member: String
     /// When it was written, ISO 8601.
@@ -34,8 +44,9 @@ struct JournalEntry: Sendable, Hashable, Codable {
     var source: RecordSource { RecordSource(topic: self.topic, partition: self.partition, offset: self.offset) }
 
     /// An entry about `source`, written now by `member`.
-    init(_ kind: Kind, source: RecordSource, requestId: String?, member: String, at date: Date) {
+    init(_ kind: Kind, source: RecordSource, requestId: String?, member: String, at date: Date, journalStart: Int64? = nil) {
         self.kind = kind
+        self.journalStart = journalStart
         self.topic = source.topic
         self.partition = source.partition
         self.offset = source.offset
@@ -52,10 +63,11 @@ struct JournalEntry: Sendable, Hashable, Codable {
         value.integer("partition", Int64(self.partition))
         value.integer("offset", self.offset)
         value.string("requestId", self.requestId)
+        if let journalStart = self.journalStart { value.integer("journalStart", journalStart) }
         value.string("member", self.member)
         value.string("at", self.at)
-        return KafkaOutgoingMessage(
-            topic: journalTopic, partition: self.partition, key: self.source.description, value: value.finish())
+        let key = self.kind == .checkpoint ? "\(self.topic)/\(self.partition)/checkpoint" : self.source.description
+        return KafkaOutgoingMessage(topic: journalTopic, partition: self.partition, key: key, value: value.finish())
     }
 
     /// Reads a journal record; `nil` for anything else (a foreign or damaged record is ignored).

@@ -20,6 +20,8 @@ final class JournalLedger: Sendable {
         var attempts: [Int64: Int64] = [:]
         /// A journal offset at or below every entry written from now on.
         var next: Int64?
+        /// The committed offset and read start of the last checkpoint written.
+        var checkpoint: (offset: Int64, start: Int64)?
     }
 
     private struct State {
@@ -58,16 +60,29 @@ final class JournalLedger: Sendable {
         }
     }
 
-    /// Where the next owner must start reading the partition's journal when the group's position is `point`:
-    /// the earliest attempt of a record the point leaves unfinished, else the journal's end as this member
-    /// knows it; `nil` when unknown (the whole retained journal is then read). Attempts the point covers are
-    /// forgotten.
-    func readStart(_ partition: TopicPartition, for point: CommitPoint) -> Int64? {
+    /// Where the next owner must start reading the partition's journal when the group's committed offset is
+    /// `committed`: the earliest attempt of a record at or above it, else the journal's end as this member knows
+    /// it; `nil` when unknown (the whole retained journal is then read). Attempts below the committed offset are
+    /// forgotten. Records finished above the committed offset count as unfinished here: the next owner may not
+    /// learn of them from the commit (a broker that drops its metadata, or metadata cut at its size limit), so it
+    /// must read their outcomes in the journal.
+    func readStart(_ partition: TopicPartition, committed: Int64) -> Int64? {
         self.state.withLock { state in
             guard var ledger = state.partitions[partition] else { return nil }
-            ledger.attempts = ledger.attempts.filter { $0.key >= point.offset && !point.finished.contains($0.key) }
+            ledger.attempts = ledger.attempts.filter { $0.key >= committed }
             state.partitions[partition] = ledger
             return ledger.attempts.values.min() ?? ledger.next
+        }
+    }
+
+    /// The read start a checkpoint of the `committed` offset records (see ``readStart(_:committed:)``); `nil` when
+    /// it is unknown or the same as the partition's last checkpoint (nothing new to record).
+    func checkpointStart(_ partition: TopicPartition, committed: Int64) -> Int64? {
+        guard let start = self.readStart(partition, committed: committed) else { return nil }
+        return self.state.withLock { state -> Int64? in
+            if let last = state.partitions[partition]?.checkpoint, last.offset == committed, last.start == start { return nil }
+            state.partitions[partition]?.checkpoint = (committed, start)
+            return start
         }
     }
 

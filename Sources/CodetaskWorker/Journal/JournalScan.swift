@@ -44,6 +44,8 @@ struct JournalScan: Sendable, Equatable {
                 self.finished.insert(offset)
             case .released:
                 self.open[offset] = nil
+            case .checkpoint:
+                break
             }
         }
     }
@@ -52,5 +54,14 @@ struct JournalScan: Sendable, Equatable {
     /// partition's calls wind down), so recovery reads the journal again before judging them in doubt.
     func recentForeignAttempts(notBy member: String, after cutoff: Date) -> Int {
         self.open.values.count { $0.member != member && ($0.date ?? .distantPast) > cutoff }
+    }
+
+    /// The journal read start of the latest checkpoint of `input` in `records` whose commit is at or below the
+    /// `committed` offset (every attempt that position leaves unfinished is at or after it); `nil` when the
+    /// records hold none.
+    static func latestCheckpoint(in records: [KafkaMessage], input: TopicPartition, atOrBelow committed: Int64) -> Int64? {
+        records.reversed().lazy.compactMap { JournalEntry($0) }.first {
+            $0.kind == .checkpoint && $0.source.topicPartition == input && $0.offset <= committed && $0.journalStart != nil
+        }?.journalStart
     }
 }

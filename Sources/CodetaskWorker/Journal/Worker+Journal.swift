@@ -34,7 +34,14 @@ extension Worker {
         _ positions: [CommittedPosition], journal: AttemptJournal, deliver: (CommittedPosition) -> Void
     ) async {
         let began = ContinuousClock.now
-        let starts = Dictionary(uniqueKeysWithValues: positions.map { (journal.journalPartition(of: $0.partition), $0.journalStart) })
+        var starts: [TopicPartition: Int64?] = [:]
+        for position in positions {
+            var start = position.journalStart
+            if start == nil, let committed = position.point?.offset {
+                start = await self.checkpointStart(of: position.partition, committed: committed, journal: journal)
+            }
+            starts[journal.journalPartition(of: position.partition)] = start
+        }
         guard let first = await self.readJournal(starts, journal: journal) else {
             positions.forEach(deliver)
             return
@@ -74,6 +81,9 @@ extension Worker {
             metadata: [
                 "partitions": "\(positions.map(\.partition).sorted())", "inDoubt": "\(counts.inDoubt)",
                 "finishedUncommitted": "\(counts.finished)", "durationMs": "\(elapsed.wholeMilliseconds)",
+                "readFrom": "\(starts.sorted { $0.key < $1.key }.map { "\($0.key.partition):\($0.value.map(String.init) ?? "first")" })",
+                "recordsRead": "\(first.values.reduce(0) { $0 + $1.records.count })",
+                "committed": "\(positions.sorted { $0.partition < $1.partition }.map { "\($0.partition.partition):\($0.point?.offset.description ?? "none")" })",
             ])
     }
 
@@ -100,11 +110,48 @@ extension Worker {
         return settled
     }
 
+    /// Where to read an input partition's journal when its commit carried no read start (brokers that drop commit
+    /// metadata): the start recorded by the latest checkpoint at or below the `committed` offset, searched
+    /// backwards from the journal's end in growing windows, so the read is bounded by the work since the last
+    /// checkpoint, not by the journal's history. `nil` (the whole retained journal is read) when there is no such
+    /// checkpoint or the journal cannot be read.
+    private func checkpointStart(of input: TopicPartition, committed: Int64, journal: AttemptJournal) async -> Int64? {
+        let partition = journal.journalPartition(of: input)
+        guard let marks = try? await journal.reader.watermarks(of: partition, timeout: journal.readTimeout) else { return nil }
+        var window = AttemptJournal.checkpointWindow
+        while true {
+            let from = max(marks.low, marks.high - window)
+            guard let stretch = try? await journal.reader.read(from: [partition: from], timeout: journal.readTimeout)[partition]
+            else { return nil }
+            self.count { $0.journalRecordsRead += stretch.records.count }
+            if let start = JournalScan.latestCheckpoint(in: stretch.records, input: input, atOrBelow: committed) { return start }
+            guard from > marks.low else { return nil }
+            window *= 8
+        }
+    }
+
+    /// After a commit, on a broker not known to keep commit metadata: a checkpoint per partition in the journal
+    /// (its committed offset and journal read start), so that the next owner reads the journal from there (see
+    /// ``checkpointStart(of:committed:journal:)``). Written only when it differs from the partition's last one.
+    func writeCheckpoints(_ points: [TopicPartition: CommitPoint], journal: AttemptJournal) async {
+        guard !self.commitMetadataKept.load(ordering: .relaxed) else { return }
+        for (partition, point) in points.sorted(by: { $0.key < $1.key }) {
+            guard let start = journal.ledger.checkpointStart(partition, committed: point.offset) else { continue }
+            let source = RecordSource(topic: partition.topic, partition: partition.partition, offset: point.offset)
+            let entry = journal.entry(.checkpoint, source, requestId: nil, journalStart: start)
+            if case .acknowledged(let offset) = await self.publisher.publish(entry.message(journalTopic: journal.topic)) {
+                journal.ledger.written(.checkpoint, source: source, journalOffset: offset)
+            }
+        }
+    }
+
     /// One journal read, tried three times.
     private func readJournal(_ starts: [TopicPartition: Int64?], journal: AttemptJournal) async -> [TopicPartition: KafkaPartitionStretch]? {
         for attempt in 1...3 {
             do {
-                return try await journal.reader.read(from: starts, timeout: journal.readTimeout)
+                let read = try await journal.reader.read(from: starts, timeout: journal.readTimeout)
+                self.count { $0.journalRecordsRead += read.values.reduce(0) { $0 + $1.records.count } }
+                return read
             } catch {
                 self.logger.warning("Reading the attempt journal failed", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
                 if self.isStopping { break }
