@@ -93,6 +93,10 @@ final class WorkerHarness: Sendable {
         if !defaultSessionTimeout {
             configuration.kafka.properties["session.timeout.ms"] = "6000"
             configuration.kafka.properties["heartbeat.interval.ms"] = "500"
+            // Also the rebalance timeout a JoinGroup carries: how long a coordinator waits for members to rejoin.
+            // Tansu once left a group unassigned for the whole default (300 s) after a member left and another
+            // joined (no member was asked to rejoin); a rebalance then completes without the silent member.
+            configuration.kafka.properties["max.poll.interval.ms"] = "45000"
         }
         adjust(&configuration)
         return configuration
