@@ -24,7 +24,9 @@ extension Worker {
     /// - Returns: The fatal error's description, when the worker stopped because of one.
     func drive() async -> String? {
         var state = DriverState(core: Core(settings: self.coreSettings))
-        await withTaskGroup(of: Void.self) { group in
+        // A discarding group: a poll task is freed when it ends (a plain group keeps every finished child until
+        // `next()`, and the driver starts one per poll: memory would grow with every poll).
+        await withDiscardingTaskGroup { group in
             group.addTask { await self.tick() }
             group.addTask { await self.followCircuitBreaker() }
             self.startPoll(&state, in: &group)
@@ -167,7 +169,7 @@ extension Worker {
     }
 
     /// Keeps one poll outstanding while the machine wants records (and rebalances served).
-    private func startPoll(_ state: inout DriverState, in group: inout TaskGroup<Void>) {
+    private func startPoll(_ state: inout DriverState, in group: inout DiscardingTaskGroup) {
         guard state.core.wantsPolling, !state.pollOutstanding else { return }
         state.pollOutstanding = true
         group.addTask { await self.pollOnce() }
