@@ -9,7 +9,9 @@ extension AuditReport {
             "input records: \(self.inputRecords) (valid \(self.validRequests), malformed \(self.malformedRecords))",
             "terminal events: \(self.terminalEvents) (requests started \(self.started), failed \(self.failed))",
             "lost (valid, no terminal event): \(self.lost.count)\(Self.examples(self.lost))",
-            "duplicate events (same ce_id): \(self.duplicateEvents)",
+            "duplicate events (same ce_id): \(self.duplicateEvents)"
+                + (self.duplicateEventIds.isEmpty ? "" : " (e.g. \(self.duplicateEventIds.joined(separator: ", ")))"),
+            "requests with a started and a failed event: \(self.startedAndFailed.count)\(Self.examples(self.startedAndFailed))",
         ]
         if let calls = self.startCalls, let twice = self.startedMoreThanOnce {
             lines.append("Start calls: \(calls); code tasks started more than once: \(twice.count) (extra starts \(self.extraStarts ?? 0))")

@@ -24,6 +24,11 @@ public struct AuditReport: Sendable {
     public var lost: [RecordSource] = []
     /// Events whose `ce_id` was read before (a request's outcome published again).
     public var duplicateEvents = 0
+    /// Some of the `ce_id`s read more than once (up to 5), to look the events up.
+    public var duplicateEventIds: [String] = []
+    /// Valid requests with both a started and a failed event (e.g. an `in_doubt` failure for a request whose
+    /// first owner published its start and died before closing its journal attempt).
+    public var startedAndFailed: [RecordSource] = []
     /// Start calls the simulator received (`nil` without its record).
     public var startCalls: Int?
     /// Code tasks that the simulator started more than once, and how many times each.
@@ -76,6 +81,10 @@ public struct AuditReport: Sendable {
         self.lost = valid.filter { audit.entries[$0]?.eventTypes.isEmpty ?? true }.sorted(by: Self.order)
         let eventIds = snapshot.output.compactMap { $0.headers.last(named: "ce_id") }
         self.duplicateEvents = eventIds.count - Set(eventIds).count
+        var seen = Set<String>()
+        self.duplicateEventIds = Array(eventIds.filter { !seen.insert($0).inserted }.prefix(5))
+        self.startedAndFailed = valid.filter { audit.entries[$0].map { $0.isFailed && $0.isStarted } ?? false }
+            .sorted(by: Self.order)
         self.startCalls = startCalls?.calls.count
         self.startedMoreThanOnce = startCalls?.duplicateStarts
         for message in snapshot.deadLetter {

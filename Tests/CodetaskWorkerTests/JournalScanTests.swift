@@ -115,6 +115,20 @@ struct JournalScanTests {
         #expect(JournalScan.latestCheckpoint(in: records, input: TopicPartition(topic: "other", partition: 2), atOrBelow: 99) == nil)
     }
 
+    @Test("in-doubt records below the committed offset are forgotten (the ledger stays bounded by the work in progress)")
+    func inDoubtForgottenOnceCommitted() {
+        let ledger = JournalLedger()
+        let source = { (offset: Int64) in RecordSource(topic: Self.input.topic, partition: Self.input.partition, offset: offset) }
+        let other = RecordSource(topic: Self.input.topic, partition: Self.input.partition + 1, offset: 1)
+        let doubt = JournalLedger.InDoubt(member: "m", at: "2026-12-01T00:00:00Z")
+        ledger.written(.attempt, source: source(5), journalOffset: 40)
+        for source in [source(5), source(9), other] { ledger.ended(source, inDoubt: doubt) }
+        _ = ledger.readStart(Self.input, committed: 9)
+        #expect(ledger.takeInDoubt(source(5)) == nil, "below the committed offset: forgotten")
+        #expect(ledger.takeInDoubt(source(9)) == doubt, "at the committed offset: kept")
+        #expect(ledger.takeInDoubt(other) == doubt, "another partition's: kept")
+    }
+
     @Test("a checkpoint is written only when its commit or read start changed")
     func checkpointOnlyWhenChanged() {
         let ledger = JournalLedger()

@@ -14,10 +14,10 @@ struct AuditTests {
                      headers: [], timestampMilliseconds: time)
     }
 
-    func event(for partition: Int32, _ offset: Int64, id: String, at time: Int64) -> KafkaMessage {
+    func event(for partition: Int32, _ offset: Int64, id: String, at time: Int64, type: EventType = .started) -> KafkaMessage {
         let body = #"{"requestId":"\#(id)","codeTaskId":"\#(id)","jobId":"j","source":{"topic":"in","partition":\#(partition),"offset":\#(offset)}}"#
         return KafkaMessage(topicPartition: TopicPartition(topic: "out", partition: 0), offset: 0, key: nil, value: Array(body.utf8),
-                            headers: [KafkaHeader(name: "ce_type", value: "codetask.job.started"), KafkaHeader(name: "ce_id", value: "\(id)/started")],
+                            headers: [KafkaHeader(name: "ce_type", value: type.rawValue), KafkaHeader(name: "ce_id", value: "\(id)/\(type.rawValue)")],
                             timestampMilliseconds: time)
     }
 
@@ -38,6 +38,7 @@ struct AuditTests {
         ]
         snapshot.output = [
             self.event(for: 0, 0, id: "a", at: 1_250), self.event(for: 0, 0, id: "a", at: 1_900), self.event(for: 1, 0, id: "c", at: 3_000),
+            self.event(for: 1, 0, id: "c", at: 3_100, type: .failed),
         ]
         snapshot.deadLetter = [self.deadLetter(for: 1, 1, reason: "not_json")]
         let calls = StartCallLog(calls: ["a", "a", "c"].enumerated().map {
@@ -47,10 +48,12 @@ struct AuditTests {
         #expect(report.inputRecords == 5)
         #expect(report.validRequests == 3)
         #expect(report.malformedRecords == 2)
-        #expect(report.terminalEvents == 3)
+        #expect(report.terminalEvents == 4)
         #expect(report.lost == [RecordSource(topic: "in", partition: 0, offset: 1)])
         #expect(!report.isLossFree)
         #expect(report.duplicateEvents == 1)
+        #expect(report.duplicateEventIds == ["a/codetask.job.started"])
+        #expect(report.startedAndFailed == [RecordSource(topic: "in", partition: 1, offset: 0)])
         #expect(report.startedMoreThanOnce == ["a": 2])
         #expect(report.extraStarts == 1)
         #expect(report.deadLetteredByReason == ["not_json": 1])
