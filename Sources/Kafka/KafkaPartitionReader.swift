@@ -19,6 +19,9 @@ public final class KafkaPartitionReader: Sendable {
             "enable.auto.commit": "false",
             "enable.auto.offset.store": "false",
             "enable.partition.eof": "true",
+            // A fetch at a partition's end waits this long for data before the broker answers (default 500 ms):
+            // the end is what the reader waits for.
+            "fetch.wait.max.ms": "50",
             "auto.offset.reset": "earliest",
             // Up to the end offset, not the last stable offset: the bookkeeping records are not transactional.
             "isolation.level": "read_uncommitted",
@@ -63,53 +66,84 @@ public final class KafkaPartitionReader: Sendable {
         return try result.get()
     }
 
-    /// Runs on the reader's queue: one partition after another, through librdkafka's partition consumer
-    /// (`rd_kafka_consume_start`), which reads a partition without any group machinery.
+    /// Runs on the reader's queue: the end offsets are queried one partition after another (a round trip
+    /// each), then every partition is fetched at once into one queue (an empty partition costs a fetch's wait,
+    /// so reading them one after another made a read at assignment grow with the partition count).
     private static func read(handle: RdKafkaHandle, starts: [TopicPartition: Int64?], deadline: ContinuousClock.Instant)
         throws(KafkaError) -> [TopicPartition: KafkaPartitionStretch]
     {
-        var stretches: [TopicPartition: KafkaPartitionStretch] = [:]
-        for (partition, start) in starts.sorted(by: { $0.key < $1.key }) {
+        var firsts: [TopicPartition: Int64] = [:]
+        var highs: [TopicPartition: Int64] = [:]
+        for (partition, start) in starts {
             let (low, high) = try Self.watermarks(handle: handle, partition, deadline: deadline)
-            let first = max(start ?? low, low)
-            let records = try Self.consume(handle: handle, partition, from: first, deadline: deadline)
-            stretches[partition] = KafkaPartitionStretch(records: records, end: max(high, first, (records.last?.offset ?? -1) + 1))
+            firsts[partition] = max(start ?? low, low)
+            highs[partition] = high
         }
-        return stretches
+        let records = try Self.consume(handle: handle, from: firsts, deadline: deadline)
+        return firsts.reduce(into: [:]) { stretches, entry in
+            let (partition, first) = entry
+            let read = records[partition] ?? []
+            stretches[partition] = KafkaPartitionStretch(
+                records: read, end: max(highs[partition] ?? 0, first, (read.last?.offset ?? -1) + 1))
+        }
     }
 
-    /// The records of one partition from `first` until the broker reports its end (partition EOF). The end a
-    /// fetch reaches, not the queried end offset, decides: Tansu 0.6 answers end-offset queries with less than
-    /// it then serves.
+    /// The records of each partition from its first offset until the broker reports its end (partition EOF),
+    /// all partitions fetched at once. The end a fetch reaches, not the queried end offset, decides: Tansu 0.6
+    /// answers end-offset queries with less than it then serves. Records that arrive for a partition after its
+    /// end was reported are left for the next read.
     private static func consume(
-        handle: RdKafkaHandle, _ partition: TopicPartition, from first: Int64, deadline: ContinuousClock.Instant
-    ) throws(KafkaError) -> [KafkaMessage] {
-        guard let topic = rd_kafka_topic_new(handle.pointer, partition.topic, nil) else {
-            throw KafkaError(rd_kafka_last_error(), context: "open topic \(partition.topic)")
+        handle: RdKafkaHandle, from firsts: [TopicPartition: Int64], deadline: ContinuousClock.Instant
+    ) throws(KafkaError) -> [TopicPartition: [KafkaMessage]] {
+        guard !firsts.isEmpty else { return [:] }
+        guard let queue = rd_kafka_queue_new(handle.pointer) else {
+            throw KafkaError(code: .state, message: "could not create a queue to read \(firsts.count) partitions")
         }
-        defer { rd_kafka_topic_destroy(topic) }
-        guard rd_kafka_consume_start(topic, partition.partition, first) == 0 else {
-            throw KafkaError(rd_kafka_last_error(), context: "read \(partition) from \(first)")
+        defer { rd_kafka_queue_destroy(queue) }
+        var topics: [String: OpaquePointer] = [:]
+        defer { topics.values.forEach { rd_kafka_topic_destroy($0) } }
+        var started: [(topic: OpaquePointer, partition: Int32)] = []
+        defer { for fetch in started { _ = rd_kafka_consume_stop(fetch.topic, fetch.partition) } }
+        for (partition, first) in firsts.sorted(by: { $0.key < $1.key }) {
+            if topics[partition.topic] == nil {
+                guard let topic = rd_kafka_topic_new(handle.pointer, partition.topic, nil) else {
+                    throw KafkaError(rd_kafka_last_error(), context: "open topic \(partition.topic)")
+                }
+                topics[partition.topic] = topic
+            }
+            let topic = topics[partition.topic]!
+            guard rd_kafka_consume_start_queue(topic, partition.partition, first, queue) == 0 else {
+                throw KafkaError(rd_kafka_last_error(), context: "read \(partition) from \(first)")
+            }
+            started.append((topic, partition.partition))
         }
-        defer { _ = rd_kafka_consume_stop(topic, partition.partition) }
-        var records: [KafkaMessage] = []
-        while true {
+        let topicNames = topics.map { (handle: $0.value, name: $0.key) }
+        var records: [TopicPartition: [KafkaMessage]] = [:]
+        var reading = Set(firsts.keys)
+        while !reading.isEmpty {
             let left = deadline - .now
             guard left > .zero else {
-                throw KafkaError(code: .timedOut, message: "reading \(partition) from \(first) did not reach its end in time")
+                let late = reading.sorted().prefix(5).map { "\($0) from \(firsts[$0]!)" }.joined(separator: ", ")
+                throw KafkaError(code: .timedOut, message: "reading \(reading.count) partitions (\(late)) did not reach their ends in time")
             }
-            guard let message = rd_kafka_consume(topic, partition.partition, min(left, .milliseconds(100)).int32Milliseconds)
-            else { continue }
+            guard let message = rd_kafka_consume_queue(queue, min(left, .milliseconds(100)).int32Milliseconds) else { continue }
             defer { rd_kafka_message_destroy(message) }
+            guard let topic = topicNames.first(where: { $0.handle == message.pointee.rkt })?.name else {
+                if message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR, let fatal = handle.fatalError { throw fatal }
+                continue
+            }
+            let partition = TopicPartition(topic: topic, partition: message.pointee.partition)
+            guard reading.contains(partition) else { continue }
             switch message.pointee.err {
             case RD_KAFKA_RESP_ERR_NO_ERROR:
-                records.append(KafkaMessage(copying: message, topic: partition.topic, readsHeaders: false))
+                records[partition, default: []].append(KafkaMessage(copying: message, topic: topic, readsHeaders: false))
             case RD_KAFKA_RESP_ERR__PARTITION_EOF:
-                return records
+                reading.remove(partition)
             default:
                 if let fatal = handle.fatalError { throw fatal }
             }
         }
+        return records
     }
 
     /// A partition's first retained offset and its end offset, asked of the broker.

@@ -39,6 +39,35 @@ struct PartitionReaderTests {
         }
     }
 
+    /// A fetch at an empty partition's end waits on the broker; read one after another, 64 of them took about
+    /// 0.5 s each, so a journal read at assignment grew with the partition count past its 15 s bound.
+    @Test("64 partitions, mostly empty, are read at once: every record, within a bound that one-by-one reads missed",
+          arguments: BrokerKind.allCases)
+    func readsManyPartitionsAtOnce(kind: BrokerKind) async throws {
+        try await withTestBroker(kind) { broker in
+            announce(broker, "readsManyPartitionsAtOnce")
+            let topic = try await broker.createTopic(partitions: 64)
+            let producer = try broker.makeProducer()
+            for partition in [Int32(5), 40, 63] {
+                for index in 0..<3 {
+                    _ = try await producer.send(KafkaOutgoingMessage(topic: topic, partition: partition, key: "k", value: "p\(partition)-\(index)"))
+                }
+            }
+            await producer.close(timeout: .seconds(5))
+            let reader = try KafkaPartitionReader(client: broker.clientConfiguration(), logger: broker.logger)
+            let partitions = (0..<64).map { TopicPartition(topic: topic, partition: Int32($0)) }
+            let began = ContinuousClock.now
+            let read = try await reader.read(from: Dictionary(uniqueKeysWithValues: partitions.map { ($0, nil) }), timeout: .seconds(12))
+            print("[kafka-tests] readsManyPartitionsAtOnce on \(kind): 64 partitions read in \(ContinuousClock.now - began)")
+            #expect(read.count == 64)
+            for partition in partitions {
+                let expected = [5, 40, 63].contains(partition.partition) ? (0..<3).map { "p\(partition.partition)-\($0)" } : []
+                #expect(read[partition]?.records.map(\.valueString) == expected, "\(partition)")
+                #expect(read[partition]?.end == Int64(expected.count), "\(partition)")
+            }
+        }
+    }
+
     @Test("records sent concurrently (several to a batch) are all read, up to the last", arguments: BrokerKind.allCases)
     func readsBatches(kind: BrokerKind) async throws {
         try await withTestBroker(kind) { broker in
