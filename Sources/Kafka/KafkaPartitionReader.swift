@@ -105,19 +105,21 @@ public final class KafkaPartitionReader: Sendable {
         var started: [(topic: OpaquePointer, partition: Int32)] = []
         defer { for fetch in started { _ = rd_kafka_consume_stop(fetch.topic, fetch.partition) } }
         for (partition, first) in firsts.sorted(by: { $0.key < $1.key }) {
-            if topics[partition.topic] == nil {
-                guard let topic = rd_kafka_topic_new(handle.pointer, partition.topic, nil) else {
+            let topic: OpaquePointer
+            if let opened = topics[partition.topic] {
+                topic = opened
+            } else {
+                guard let opened = rd_kafka_topic_new(handle.pointer, partition.topic, nil) else {
                     throw KafkaError(rd_kafka_last_error(), context: "open topic \(partition.topic)")
                 }
-                topics[partition.topic] = topic
+                topics[partition.topic] = opened
+                topic = opened
             }
-            let topic = topics[partition.topic]!
             guard rd_kafka_consume_start_queue(topic, partition.partition, first, queue) == 0 else {
                 throw KafkaError(rd_kafka_last_error(), context: "read \(partition) from \(first)")
             }
             started.append((topic, partition.partition))
         }
-        let topicNames = topics.map { (handle: $0.value, name: $0.key) }
         var records: [TopicPartition: [KafkaMessage]] = [:]
         var reading = Set(firsts.keys)
         while !reading.isEmpty {
@@ -128,7 +130,7 @@ public final class KafkaPartitionReader: Sendable {
             }
             guard let message = rd_kafka_consume_queue(queue, min(left, .milliseconds(100)).int32Milliseconds) else { continue }
             defer { rd_kafka_message_destroy(message) }
-            guard let topic = topicNames.first(where: { $0.handle == message.pointee.rkt })?.name else {
+            guard let topic = topics.first(where: { $0.value == message.pointee.rkt })?.key else {
                 if message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR, let fatal = handle.fatalError { throw fatal }
                 continue
             }

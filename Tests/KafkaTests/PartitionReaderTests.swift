@@ -39,10 +39,10 @@ struct PartitionReaderTests {
         }
     }
 
-    /// A fetch at an empty partition's end waits on the broker; read one after another, 64 of them took about
-    /// 0.5 s each, so a journal read at assignment grew with the partition count past its 15 s bound.
-    @Test("64 partitions, mostly empty, are read at once: every record, within a bound that one-by-one reads missed",
-          arguments: BrokerKind.allCases)
+    /// A fetch at an empty partition's end waits on the broker (500 ms by default). Read one after another, the
+    /// journal's 46 partitions missed the read's 15 s bound at a worker's first assignment (measured in a soak);
+    /// read at once, 64 must fit in 12 s.
+    @Test("64 partitions, mostly empty, are read at once: every record, within 12 s", arguments: BrokerKind.allCases)
     func readsManyPartitionsAtOnce(kind: BrokerKind) async throws {
         try await withTestBroker(kind) { broker in
             announce(broker, "readsManyPartitionsAtOnce")

@@ -63,17 +63,16 @@ final class JournalLedger: Sendable {
     /// Where the next owner must start reading the partition's journal when the group's committed offset is
     /// `committed`: the earliest attempt of a record at or above it, else the journal's end as this member knows
     /// it; `nil` when unknown (the whole retained journal is then read). Attempts and in-doubt records below the
-    /// committed offset are forgotten (a commit covers them: they are never started again). Records finished above the committed offset count as unfinished here: the next owner may not
-    /// learn of them from the commit (a broker that drops its metadata, or metadata cut at its size limit), so it
-    /// must read their outcomes in the journal.
+    /// committed offset are forgotten (a commit covers them: they are never started again). Records finished
+    /// above the committed offset count as unfinished here: the next owner may not learn of them from the commit
+    /// (a broker that drops its metadata, or metadata cut at its size limit), so it must read their outcomes in
+    /// the journal.
     func readStart(_ partition: TopicPartition, committed: Int64) -> Int64? {
         self.state.withLock { state in
             guard var ledger = state.partitions[partition] else { return nil }
             ledger.attempts = ledger.attempts.filter { $0.key >= committed }
             state.partitions[partition] = ledger
-            if state.inDoubt.keys.contains(where: { $0.topicPartition == partition && $0.offset < committed }) {
-                state.inDoubt = state.inDoubt.filter { $0.key.topicPartition != partition || $0.key.offset >= committed }
-            }
+            state.inDoubt = state.inDoubt.filter { $0.key.topicPartition != partition || $0.key.offset >= committed }
             return ledger.attempts.values.min() ?? ledger.next
         }
     }
