@@ -6,8 +6,8 @@ unassigned), this tells whose fault it is: the same membership changes, the same
 (cooperative-sticky) and session timeout, and the time each change takes until every partition is owned by
 exactly one live member. Members are child processes, so kill -9 is real.
 
-Usage: scripts/group-sequence.py --broker mock|tansu|HOST:PORT [--partitions 12] [--session-timeout-ms 6000]
-                                 [--steps kill9,term,join,leave,term,join,term]
+Usage: scripts/group-sequence.py --broker mock|tansu|HOST:PORT [--partitions 12] [--session-timeout-ms 6000] [--max-poll-interval-ms 300000]
+                                 [--steps kill9,term,join,leave,term,join,term] [--gap SECONDS]
 Needs python3-confluent-kafka (Debian) and, for tansu, the Tansu binary (scripts/bootstrap's .venv-tools).
 Exit status 1 when a step did not reach a full assignment within --step-timeout.
 """
@@ -16,7 +16,7 @@ import argparse, json, os, signal, socket, subprocess, sys, threading, time, uui
 MEMBER = r'''
 import json, sys, time
 from confluent_kafka import Consumer
-servers, group, topic, session = sys.argv[1:5]
+servers, group, topic, session, poll_interval = sys.argv[1:6]
 assigned = set()
 def report():
     print(json.dumps(sorted(assigned)), flush=True)
@@ -27,6 +27,7 @@ def on_revoke(c, parts):
 def on_lost(c, parts):
     assigned.clear(); report()
 c = Consumer({"bootstrap.servers": servers, "group.id": group, "session.timeout.ms": int(session),
+              "max.poll.interval.ms": int(poll_interval),
               "partition.assignment.strategy": "cooperative-sticky", "enable.auto.commit": True,
               "auto.offset.reset": "earliest", "reconnect.backoff.max.ms": 1000})
 c.subscribe([topic], on_assign=on_assign, on_revoke=on_revoke, on_lost=on_lost)
@@ -40,9 +41,9 @@ c.close()
 
 
 class Member:
-    def __init__(self, name, servers, group, topic, session):
+    def __init__(self, name, servers, group, topic, session, poll_interval):
         self.name, self.assigned, self.alive = name, set(), True
-        self.proc = subprocess.Popen([sys.executable, "-c", MEMBER, servers, group, topic, str(session)],
+        self.proc = subprocess.Popen([sys.executable, "-c", MEMBER, servers, group, topic, str(session), str(poll_interval)],
                                      stdout=subprocess.PIPE, text=True)
         threading.Thread(target=self.read, daemon=True).start()
 
@@ -83,18 +84,22 @@ def main():
     ap.add_argument("--topic")
     ap.add_argument("--partitions", type=int, default=12)
     ap.add_argument("--session-timeout-ms", type=int, default=6000)
+    ap.add_argument("--max-poll-interval-ms", type=int, default=300000,
+                    help="librdkafka's max.poll.interval.ms, also the rebalance timeout of a JoinGroup")
     ap.add_argument("--steps", default="kill9,term,join,leave,term,join,term")
     ap.add_argument("--step-timeout", type=float, default=120)
+    ap.add_argument("--gap", type=float, help="seconds between steps, without waiting for the group to settle "
+                    "in between (as the chaos runner's schedule does); the group must settle after the last step")
     a = ap.parse_args()
     servers, topic, handle = broker(a.broker, a.partitions)
     topic = topic or a.topic
     if a.broker == "mock":
         a.partitions = len(handle.list_topics(topic, timeout=10).topics[topic].partitions)
     print(f"group-sequence: broker {a.broker} ({servers}), topic {topic} with {a.partitions} partitions, "
-          f"session timeout {a.session_timeout_ms} ms, steps {a.steps}", flush=True)
+          f"session timeout {a.session_timeout_ms} ms, max.poll.interval.ms {a.max_poll_interval_ms}, steps {a.steps}", flush=True)
     group = "seq-" + uuid.uuid4().hex[:8]
     every = set(range(a.partitions))
-    members = [Member(f"m{i}", servers, group, topic, a.session_timeout_ms) for i in (1, 2, 3)]
+    members = [Member(f"m{i}", servers, group, topic, a.session_timeout_ms, a.max_poll_interval_ms) for i in (1, 2, 3)]
     joined, failures, turn = [], 0, 0
 
     def settle(step):
@@ -122,12 +127,18 @@ def main():
             m = members[i]
             m.proc.send_signal(signal.SIGKILL if step == "kill9" else signal.SIGTERM)
             m.proc.wait(60)
-            members[i] = Member(m.name, servers, group, topic, a.session_timeout_ms)
+            members[i] = Member(m.name, servers, group, topic, a.session_timeout_ms, a.max_poll_interval_ms)
         elif step == "join":
-            joined.append(Member(f"m{4 + len(joined)}", servers, group, topic, a.session_timeout_ms))
+            joined.append(Member(f"m{4 + len(joined)}", servers, group, topic, a.session_timeout_ms, a.max_poll_interval_ms))
         elif step == "leave" and joined:
             m = joined.pop(); m.proc.send_signal(signal.SIGTERM); m.proc.wait(60)
-        settle(step)
+        if a.gap is None:
+            settle(step)
+        else:
+            print(f"group-sequence: {step} done", flush=True)
+            time.sleep(a.gap)
+    if a.gap is not None:
+        settle("the last step")
     for m in members + joined:
         m.proc.send_signal(signal.SIGTERM)
     for m in members + joined:

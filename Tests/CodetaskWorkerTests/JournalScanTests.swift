@@ -36,7 +36,27 @@ struct JournalScanTests {
         #expect(scan.open[11]?.journalOffset == 104)
         #expect(scan.open[13]?.journalOffset == 107)
         #expect(scan.open[13]?.member == "b")
+        #expect(scan.attempts == [10: 102, 11: 104, 12: 105, 13: 107, 15: 109], "every attempt above the position, finished or not")
         #expect(scan.end == 111)
+    }
+
+    @Test("after recovery, a commit of the same position still sends the next owner to the outcomes above it")
+    func recoveredReadStartCoversFinished() {
+        // Found by the chaos runner: a member that recovered a partition and released it at once (a worker joining,
+        // then leaving) committed the same position with a read start past the outcomes of records finished above it;
+        // where the commit's metadata did not carry them (Tansu drops it; a long list is cut), the next owner
+        // started them again.
+        var scan = JournalScan()
+        let records = Self.records([
+            (.attempt, 10, "a"), (.attempt, 11, "a"), (.outcome, 11, "a"), (.attempt, 12, "a"), (.outcome, 12, "a"),
+        ], first: 100)
+        scan.apply(records, end: 105, input: Self.input, committed: CommitPoint(offset: 10, finished: [12]))
+        let ledger = JournalLedger()
+        ledger.recovered(Self.input, scan: scan, inDoubt: [:])
+        #expect(ledger.readStart(Self.input, committed: 10) == 100, "offset 10 is open: its attempt")
+        #expect(ledger.readStart(Self.input, committed: 11) == 101, "offset 11 finished above the position: its attempt")
+        #expect(ledger.readStart(Self.input, committed: 12) == 103, "offset 12 finished per the metadata only: its attempt too")
+        #expect(ledger.readStart(Self.input, committed: 13) == 105, "everything committed: the end")
     }
 
     @Test("entries of another input topic or partition, damaged values and tombstones are ignored")

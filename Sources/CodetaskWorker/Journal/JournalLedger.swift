@@ -35,12 +35,14 @@ final class JournalLedger: Sendable {
 
     init() {}
 
-    /// A partition's journal was read at assignment: its open attempts are tracked from their journal offsets
-    /// and the in-doubt ones are handed to the records' next jobs.
+    /// A partition's journal was read at assignment: its attempts above the committed position, finished or
+    /// open, are tracked from their journal offsets (a commit of this position must still send the next owner
+    /// to their outcomes), and the in-doubt ones are handed to the records' next jobs.
     func recovered(_ partition: TopicPartition, scan: JournalScan, inDoubt: [Int64: InDoubt]) {
         self.state.withLock { state in
             var ledger = PartitionLedger()
-            for (offset, attempt) in scan.open { ledger.attempts[offset] = attempt.journalOffset }
+            ledger.attempts = scan.attempts
+            for (offset, attempt) in scan.open { ledger.attempts[offset] = min(ledger.attempts[offset] ?? attempt.journalOffset, attempt.journalOffset) }
             ledger.next = scan.end
             state.partitions[partition] = ledger
             state.inDoubt = state.inDoubt.filter { $0.key.topicPartition != partition }

@@ -21,6 +21,10 @@ struct JournalScan: Sendable, Equatable {
     var finished: Set<Int64> = []
     /// Open attempts by input offset.
     var open: [Int64: OpenAttempt] = [:]
+    /// The earliest journal offset of an attempt for each input offset at or above the committed position,
+    /// finished or not: a later commit of the same position must still send its next owner to these outcomes
+    /// (see ``JournalLedger/readStart(_:committed:)``).
+    var attempts: [Int64: Int64] = [:]
     /// The journal offset the scan read up to: a further read starts here.
     var end: Int64?
 
@@ -34,7 +38,9 @@ struct JournalScan: Sendable, Equatable {
         for record in records {
             guard let entry = JournalEntry(record), entry.source.topicPartition == input else { continue }
             let offset = entry.offset
-            if let point, offset < point.offset || point.finished.contains(offset) { continue }
+            if let point, offset < point.offset { continue }
+            if entry.kind == .attempt { self.attempts[offset] = min(self.attempts[offset] ?? record.offset, record.offset) }
+            if let point, point.finished.contains(offset) { continue }
             switch entry.kind {
             case .attempt:
                 let earliest = self.open[offset]?.journalOffset ?? record.offset
