@@ -29,39 +29,56 @@ extension Worker {
         }
     }
 
-    /// Reads the committed positions and their metadata for newly assigned partitions (three tries), then their
-    /// attempt journal (see ``recoverFromJournal(_:journal:)``); a partition whose read fails goes on without them
-    /// (its finished records above the position may then be redone: at least once, never lost).
+    /// Reads the committed positions and their metadata for newly assigned partitions, then their attempt
+    /// journal (see ``recoverFromJournal(_:journal:deliver:)``). A read that fails is retried (see
+    /// ``untilRead(_:partitions:_:)``): without the position's metadata and the journal, finished records above the
+    /// position would be started again, so the partitions start nothing until both are read.
     func readCommitted(_ partitions: [TopicPartition], epoch: UInt64) async {
-        for attempt in 1...3 {
+        let read = await self.untilRead("committed offsets", partitions: partitions) {
+            try await self.consumer.committedOffsets(for: partitions, timeout: .seconds(5))
+        }
+        guard let read else { return }
+        let positions = read.map { position in
+            CommittedPosition(
+                partition: position.topicPartition,
+                point: position.offset.map { offset in
+                    CommitPoint(offset: offset, finished: CommitMetadata.decode(position.metadata, offset: offset))
+                },
+                journalStart: CommitMetadata.journalStart(in: position.metadata))
+        }
+        let deliver = { (position: CommittedPosition) in
+            self.inbox.send(.committedRead(position.partition, epoch: epoch, position.point))
+        }
+        if let journal = self.journal {
+            await self.recoverFromJournal(positions, journal: journal, deliver: deliver)
+        } else {
+            positions.forEach(deliver)
+        }
+    }
+
+    /// Runs `read` until it succeeds, with a growing pause between tries (200 ms more each time, at most 2 s),
+    /// while this member still owns one of `partitions` and is not stopping (a broker outage during a rebalance
+    /// holds the partitions, it does not make them start finished records again).
+    /// - Returns: The read, or `nil` once the partitions are gone or the worker stops.
+    func untilRead<Result: Sendable>(
+        _ what: String, partitions: [TopicPartition], _ read: () async throws -> Result
+    ) async -> Result? {
+        var attempt = 0
+        while true {
+            attempt += 1
             do {
-                let read = try await self.consumer.committedOffsets(for: partitions, timeout: .seconds(5))
-                let positions = read.map { position in
-                    CommittedPosition(
-                        partition: position.topicPartition,
-                        point: position.offset.map { offset in
-                            CommitPoint(offset: offset, finished: CommitMetadata.decode(position.metadata, offset: offset))
-                        },
-                        journalStart: CommitMetadata.journalStart(in: position.metadata))
-                }
-                let deliver = { (position: CommittedPosition) in
-                    self.inbox.send(.committedRead(position.partition, epoch: epoch, position.point))
-                }
-                if let journal = self.journal {
-                    await self.recoverFromJournal(positions, journal: journal, deliver: deliver)
-                } else {
-                    positions.forEach(deliver)
-                }
-                return
+                return try await read()
             } catch {
-                self.logger.info("Reading committed offsets failed", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
-                try? await Task.sleep(for: .milliseconds(200 * attempt))
+                let owned = self.consumer.assignment
+                guard !self.isStopping, !Task.isCancelled, partitions.contains(where: owned.contains) else { return nil }
+                // A notice for a blip, a warning once it lasts (then every tenth try).
+                let level: Logger.Level = attempt < 3 ? .notice : (attempt % 10 == 3 ? .warning : .info)
+                self.logger.log(
+                    level: level, "Reading \(what) failed; retrying (the partitions start nothing until it is read)",
+                    metadata: ["error": "\(error)", "attempt": "\(attempt)", "partitions": "\(partitions.sorted())"])
+                try? await Task.sleep(for: .milliseconds(min(200 * attempt, 2_000)))
             }
         }
-        self.logger.warning(
-            "Committed offsets unreadable; finished records above them may be redone",
-            metadata: ["partitions": "\(partitions.sorted())"])
-        for partition in partitions { self.inbox.send(.committedRead(partition, epoch: epoch, nil)) }
     }
 
     /// Commits positions with the finished offsets above them in the metadata.

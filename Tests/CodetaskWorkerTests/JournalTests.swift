@@ -131,6 +131,44 @@ struct JournalTests {
         }
     }
 
+    @Test("the committed positions unreadable at assignment: the partitions wait for them, nothing finished is started again")
+    func unreadablePositionsHoldThePartitions() async throws {
+        // Found by the chaos runner: a broker outage while partitions moved made the new owner give up reading
+        // their committed positions after three quick tries and redo the finished records above them (433 code
+        // tasks started twice in one CI run). The mock cluster refuses the next OffsetFetch requests here.
+        announce("journal unreadablePositionsHoldThePartitions", .mock)
+        try await WorkerHarness.with(.mock) { harness in
+            let produced = try await harness.produce((0..<60).map { SampleRequests.valid(index: $0, codeTaskId: "ct-\($0)") })
+            // Everything finished, nothing committed (an hour between commits), then kill -9.
+            let first = try WorkerProcess.launch(harness, maxInFlight: 8, arguments: ["--commit-interval", "3600", "--in-doubt", "fail"])
+            defer { first.kill(SIGKILL) }
+            _ = try await harness.audit(produced.keys)
+            try await Task.sleep(for: .seconds(1))    // the journal's closes after the last outcome
+            first.kill(SIGKILL)
+            let refusals = 40
+            harness.broker.mock!.pushRequestErrors(.offsetFetch, Array(repeating: KafkaError.Code(rawValue: 30), count: refusals))
+            let second = try WorkerProcess.launch(harness, maxInFlight: 8, arguments: ["--in-doubt", "fail"])
+            defer { second.kill(SIGKILL) }
+            let ends = WorkerHarness.endPositions(produced.keys)
+            var committed: [Int32: Int64] = [:]
+            let deadline = ContinuousClock.now + .seconds(90)
+            while committed != ends && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(500))
+                committed = (try? await harness.committedPositions()) ?? [:]
+            }
+            second.kill(SIGTERM)
+            #expect(second.waitForExit() == 0, "\(second.logTail())")
+            let calls = harness.simulator.startCalls
+            let retried = second.log().split(separator: "\n").count { $0.contains("Reading committed offsets failed") }
+            print("[worker-tests] journal unreadablePositionsHoldThePartitions: Start calls=\(calls.calls.count) for \(produced.count) "
+                  + "requests, started twice=\(calls.duplicateStarts.count), position reads retried=\(retried); \(Self.statisticsLine(second))")
+            #expect(committed == ends, "the new owner did not commit the finished positions: \(committed) of \(ends)")
+            #expect(calls.duplicateStarts.isEmpty, "finished records started again: \(calls.duplicateStarts.count)")
+            // Three failed reads were where the worker used to give up and redo the finished records.
+            #expect(retried >= 3, "the refusals did not fail the worker's position read three times (the test would prove nothing)")
+        }
+    }
+
     /// Produces 300 requests, runs a worker process until about 60 calls were made, kills it with calls in flight
     /// and starts another with the in-doubt `policy`.
     private static func killWithCallsInFlight(_ harness: WorkerHarness, policy: String) async throws

@@ -26,8 +26,8 @@ extension Worker {
     /// outcome was published count as finished (added to the point's finished offsets), and attempts without an
     /// outcome become in doubt for their next job. A partition with another member's recent open attempt is read
     /// again for up to ``AttemptJournal/settleTime`` (that member may still publish its answer); the others are
-    /// handed on at once. A journal that cannot be read is logged and skipped: the records are then processed
-    /// as without a journal (at least once).
+    /// handed on at once. A journal that cannot be read is read again until it can (the partitions start
+    /// nothing meanwhile: without it, finished records would be started again).
     /// - Parameter deliver: Receives each position, with the journal's finished offsets merged in, once its
     ///   journal is settled.
     func recoverFromJournal(
@@ -42,10 +42,8 @@ extension Worker {
             }
             starts[journal.journalPartition(of: position.partition)] = start
         }
-        guard let first = await self.readJournal(starts, journal: journal) else {
-            positions.forEach(deliver)
-            return
-        }
+        // nil: the partitions are gone or the worker stops; nothing of them may start.
+        guard let first = await self.readJournal(starts, journal: journal) else { return }
         var waiting: [TopicPartition: (position: CommittedPosition, scan: JournalScan)] = [:]
         for position in positions {
             var scan = JournalScan()
@@ -145,23 +143,15 @@ extension Worker {
         }
     }
 
-    /// One journal read, tried three times.
+    /// One journal read, retried until it succeeds (see ``untilRead(_:partitions:_:)``).
+    /// - Returns: `nil` once the partitions are gone or the worker stops.
     private func readJournal(_ starts: [TopicPartition: Int64?], journal: AttemptJournal) async -> [TopicPartition: KafkaPartitionStretch]? {
-        for attempt in 1...3 {
-            do {
-                let read = try await journal.reader.read(from: starts, timeout: journal.readTimeout)
-                self.count { $0.journalRecordsRead += read.values.reduce(0) { $0 + $1.records.count } }
-                return read
-            } catch {
-                self.logger.warning("Reading the attempt journal failed", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
-                if self.isStopping { break }
-                try? await Task.sleep(for: .milliseconds(500 * attempt))
-            }
+        let inputs = starts.keys.map { TopicPartition(topic: self.configuration.topics.input, partition: $0.partition) }
+        let read = await self.untilRead("the attempt journal", partitions: inputs) {
+            try await journal.reader.read(from: starts, timeout: journal.readTimeout)
         }
-        self.logger.error(
-            "Attempt journal unreadable: these partitions go on without it (records whose outcome was published but not committed may be started again)",
-            metadata: ["partitions": "\(starts.keys.sorted())"])
-        return nil
+        if let read { self.count { $0.journalRecordsRead += read.values.reduce(0) { $0 + $1.records.count } } }
+        return read
     }
 
     /// Records the attempt for `request` before its first Start request and waits for the broker.
