@@ -50,12 +50,7 @@ struct GroupTests {
             let audit = try await harness.audit(produced.keys, timeout: .seconds(240))
             // Every outcome is out; the group commits it within moments (a member that got a partition last may
             // still be reading its journal), and only then do the last members stop.
-            let ends = WorkerHarness.endPositions(produced.keys)
-            var caughtUp = false
-            for _ in 0..<60 where !caughtUp {
-                caughtUp = (try? await harness.committedPositions()) == ends
-                if !caughtUp { try await Task.sleep(for: .seconds(1)) }
-            }
+            _ = try await harness.committedPositions(reaching: WorkerHarness.endPositions(produced.keys), timeout: .seconds(60))
             for worker in workers { stops.append(try await worker.stop()) }
             finishedWorkers += workers
             let duplicates = extraStarts(harness.simulator)

@@ -146,6 +146,18 @@ final class WorkerHarness: Sendable {
         })
     }
 
+    /// Polls the group's committed positions every 500 ms until they equal `ends` or `timeout` passes.
+    /// - Returns: The last positions read (empty when none could be read).
+    func committedPositions(reaching ends: [Int32: Int64], timeout: Duration) async throws -> [Int32: Int64] {
+        let deadline = ContinuousClock.now + timeout
+        var committed = (try? await self.committedPositions()) ?? [:]
+        while committed != ends && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(500))
+            committed = (try? await self.committedPositions()) ?? [:]
+        }
+        return committed
+    }
+
     /// The end position per partition of the produced records (one past the highest offset).
     static func endPositions(_ produced: some Collection<RecordSource>) -> [Int32: Int64] {
         produced.reduce(into: [:]) { ends, source in ends[source.partition] = max(ends[source.partition] ?? 0, source.offset + 1) }

@@ -41,8 +41,7 @@ final class JournalLedger: Sendable {
     func recovered(_ partition: TopicPartition, scan: JournalScan, inDoubt: [Int64: InDoubt]) {
         self.state.withLock { state in
             var ledger = PartitionLedger()
-            ledger.attempts = scan.attempts
-            for (offset, attempt) in scan.open { ledger.attempts[offset] = min(ledger.attempts[offset] ?? attempt.journalOffset, attempt.journalOffset) }
+            ledger.attempts = scan.attempts    // the open attempts' earliest journal offsets included
             ledger.next = scan.end
             state.partitions[partition] = ledger
             state.inDoubt = state.inDoubt.filter { $0.key.topicPartition != partition }
