@@ -4,9 +4,10 @@
 #   docker build --target simulator -t codetask-iics-sim .         # the Informatica simulator, for trials only
 #
 # The production image holds codetask-worker only. Both run as 10001:10001 (numeric, so Kubernetes'
-# runAsNonRoot accepts it). The worker's HEALTHCHECK curls its /healthz on the operations endpoint's default
-# address (127.0.0.1:9464; set CODETASK_HTTP_ADDRESS=0.0.0.0:9464 to let Prometheus scrape /metrics from
-# outside the container). librdkafka comes from Ubuntu 24.04 (2.3.0), checked against the supported
+# runAsNonRoot accepts it); a secret file given to the worker (--password-file, --session-id-file) must be
+# readable by that user, e.g. mode 0400 owned by 10001 (Kubernetes: a secret volume with defaultMode 0400 and
+# fsGroup 10001, or 0440). The image serves the operations endpoint on 0.0.0.0:9464 (CODETASK_HTTP_ADDRESS), so
+# Prometheus can scrape /metrics from outside the container; the HEALTHCHECK curls /healthz there. librdkafka comes from Ubuntu 24.04 (2.3.0), checked against the supported
 # minimum in both stages. scripts/check-deploy-files checks this file against the code.
 ARG SWIFT_VERSION=6.3.1
 # Keep equal to Librdkafka.minimumVersion (Sources/Kafka/Librdkafka.swift).
@@ -21,12 +22,15 @@ RUN apt-get update && apt-get install -y --no-install-recommends librdkafka-dev 
     && { dpkg --compare-versions "$have" ge "$RDKAFKA_MINIMUM" \
          || { echo "librdkafka-dev $have is older than $RDKAFKA_MINIMUM" >&2; exit 1; }; }
 WORKDIR /src
-# Package versions are pinned by deploy/package-versions.txt (a Package.resolved from the build context, when
-# there is one, is used as it is): resolving fails when the resolved versions differ from the list. This layer
-# changes only with the manifest or the pins, so source edits do not fetch the packages again.
+# Package versions are pinned to deploy/package-versions.txt, the versions the commit was tested with: after a
+# first resolve, deploy/pin-package-versions resolves each listed package at its version, and
+# deploy/check-package-versions confirms the whole graph (a pin that cannot hold fails the build, naming it). A
+# newer in-range release of any package therefore changes nothing. This layer changes only with the manifest or
+# the pins, so source edits do not fetch the packages again.
 COPY Package.swift Package.resolve[d] ./
-COPY deploy/package-versions.txt deploy/check-package-versions ./deploy/
-RUN swift package resolve && sh deploy/check-package-versions Package.resolved deploy/package-versions.txt
+COPY deploy/package-versions.txt deploy/check-package-versions deploy/pin-package-versions ./deploy/
+RUN swift package resolve && sh deploy/pin-package-versions deploy/package-versions.txt \
+    && sh deploy/check-package-versions Package.resolved deploy/package-versions.txt
 # The manifest names the test targets too, so their folders must exist; nothing in them is built.
 COPY Sources ./Sources
 COPY Tests ./Tests
@@ -56,6 +60,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends librdkafka1 ca-
     && { dpkg --compare-versions "$have" ge "$RDKAFKA_MINIMUM" \
          || { echo "librdkafka1 $have is older than $RDKAFKA_MINIMUM" >&2; exit 1; }; }
 COPY --from=build /out/codetask-worker /usr/local/bin/codetask-worker
+ENV CODETASK_HTTP_ADDRESS=0.0.0.0:9464
 USER 10001:10001
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
     CMD curl -fsS http://127.0.0.1:9464/healthz || exit 1

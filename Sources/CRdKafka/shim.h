@@ -6,13 +6,15 @@
 #include <librdkafka/rdkafka_mock.h>
 
 /// Enqueues one message with copied key, value and the given headers (ownership of `headers`
-/// passes to librdkafka on success only). Non-variadic wrapper around rd_kafka_produceva so
+/// passes to librdkafka on success only), with the record timestamp `timestamp_ms` when `has_timestamp`
+/// (otherwise librdkafka's: the time of the call). Non-variadic wrapper around rd_kafka_produceva so
 /// Swift never builds the vtype union itself.
 static inline rd_kafka_error_t *codetask_produce(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int32_t partition,
                                                  const void *value, size_t value_len,
                                                  const void *key, size_t key_len,
-                                                 rd_kafka_headers_t *headers, void *msg_opaque) {
-    rd_kafka_vu_t vus[7];
+                                                 rd_kafka_headers_t *headers, void *msg_opaque,
+                                                 int has_timestamp, int64_t timestamp_ms) {
+    rd_kafka_vu_t vus[8];
     size_t n = 0;
     vus[n].vtype = RD_KAFKA_VTYPE_RKT; vus[n].u.rkt = rkt; n++;
     vus[n].vtype = RD_KAFKA_VTYPE_PARTITION; vus[n].u.i32 = partition; n++;
@@ -23,6 +25,9 @@ static inline rd_kafka_error_t *codetask_produce(rd_kafka_t *rk, rd_kafka_topic_
     }
     if (headers != NULL) {
         vus[n].vtype = RD_KAFKA_VTYPE_HEADERS; vus[n].u.headers = headers; n++;
+    }
+    if (has_timestamp) {
+        vus[n].vtype = RD_KAFKA_VTYPE_TIMESTAMP; vus[n].u.i64 = timestamp_ms; n++;
     }
     vus[n].vtype = RD_KAFKA_VTYPE_OPAQUE; vus[n].u.ptr = msg_opaque; n++;
     return rd_kafka_produceva(rk, vus, n);

@@ -17,6 +17,8 @@ public struct OutputAudit: Sendable {
         public var jobIds: [String] = []
         /// The code task id of the events.
         public var codeTaskId: String?
+        /// Whether a `started` event said `possibleDuplicate: true` (a Start may have reached Informatica before).
+        public var startedFlaggedPossibleDuplicate = false
         /// `error.category` of `failed` events.
         public var errorCategories: [String] = []
         /// `dlq_reason` of dead-letter copies.
@@ -117,11 +119,13 @@ public struct OutputAudit: Sendable {
         else { return }
         let position = RecordSource(topic: topic, partition: partition, offset: offset)
         var entry = self.entries[position, default: Entry()]
-        entry.eventTypes.append(message.headers.last(named: "ce_type") ?? "?")
+        let type = message.headers.last(named: "ce_type") ?? "?"
+        entry.eventTypes.append(type)
         entry.eventIds.append(message.headers.last(named: "ce_id") ?? "?")
         entry.eventTimestamps.append(message.timestampMilliseconds)
         entry.codeTaskId = body["codeTaskId"]?.stringValue
         if let jobId = body["jobId"]?.stringValue { entry.jobIds.append(jobId) }
+        if type == EventType.started.rawValue, case .bool(true) = body["possibleDuplicate"] { entry.startedFlaggedPossibleDuplicate = true }
         if let category = body["error"]?["category"]?.stringValue { entry.errorCategories.append(category) }
         entry.lastEventJSON = String(decoding: message.value, as: UTF8.self)
         entry.lastEventHeaders = message.headers

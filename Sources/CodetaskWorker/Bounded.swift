@@ -17,8 +17,10 @@ enum Bounded {
             }
             Task {
                 await operation()
-                timer.cancel()
+                // Resumed before the timer is cancelled: a cancelled timer resumes with `false` at once, and would
+                // otherwise report finished work as not finished.
                 resume(true)
+                timer.cancel()
             }
         }
     }

@@ -11,16 +11,13 @@ enum RecordTracing {
         return context
     }
 
-    /// `message` with `context` written into its headers, replacing headers of the same names. A tracer that
-    /// writes nothing (none bootstrapped) leaves the message as it was (the input's `traceparent` passed on).
-    static func message(_ message: KafkaOutgoingMessage, carrying context: ServiceContext, tracer: any Tracer) -> KafkaOutgoingMessage {
+    /// The headers that carry `context` (written by the tracer's own propagation): an event's headers of the same
+    /// names are replaced by them. A tracer that writes nothing (none bootstrapped) gives none, and the input's
+    /// `traceparent` is passed on.
+    static func headers(carrying context: ServiceContext, tracer: any Tracer) -> [KafkaHeader] {
         var injected: [KafkaHeader] = []
         tracer.inject(context, into: &injected, using: KafkaHeaderInjector())
-        guard !injected.isEmpty else { return message }
-        var message = message
-        let names = Set(injected.map(\.name))
-        message.headers = message.headers.filter { !names.contains($0.name) } + injected
-        return message
+        return injected
     }
 }
 

@@ -14,7 +14,8 @@ public struct StartRequest: Sendable, Hashable {
     /// The input record.
     public var source: RecordSource
     /// Whether an earlier attempt at this record may have started a job already (found open in the attempt
-    /// journal, and started again under the in-doubt policy `retry`): the events say so.
+    /// journal, and started again under the in-doubt policy `retry`; or an earlier Start call of the same job,
+    /// followed by another after the circuit breaker or an outage held it, may have): the events say so.
     public var possibleDuplicate = false
 
     /// Creates a request.

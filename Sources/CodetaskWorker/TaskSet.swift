@@ -31,11 +31,20 @@ final class TaskSet: Sendable {
         self.state.withLock { $0.running[id] }?.cancel()
     }
 
+    /// Cancels every task still running.
+    func cancelAll() {
+        for task in self.state.withLock({ Array($0.running.values) }) { task.cancel() }
+    }
+
+    /// The number of tasks still running.
+    var count: Int { self.state.withLock { $0.running.count } }
+
     /// Waits for every task until `deadline`.
     /// - Returns: Whether all ended in time.
     @discardableResult
     func waitAll(until deadline: ContinuousClock.Instant) async -> Bool {
         let tasks = self.state.withLock { Array($0.running.values) }
+        if tasks.isEmpty { return true }
         return await Bounded.run(until: deadline) { for task in tasks { await task.value } }
     }
 

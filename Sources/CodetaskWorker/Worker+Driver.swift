@@ -14,6 +14,7 @@ extension Worker {
         settings.drainTimeout = self.configuration.rebalanceDrainTimeout
         settings.gracePeriod = self.configuration.shutdownGracePeriod
         settings.commitInterval = self.configuration.commitInterval
+        settings.journal = self.journal != nil
         return settings
     }
 
@@ -41,13 +42,42 @@ extension Worker {
             self.inbox.close()
             group.cancelAll()
         }
-        // Everything left was cancelled or is a call into librdkafka: waited for within the stop bound.
-        let end = state.closeDeadline ?? .now + .seconds(2)
+        await self.endTasks(state, until: state.closeDeadline ?? .now + .seconds(2))
+        return state.core.failure
+    }
+
+    /// Ends what the machine left running once it finished, within the stop bound `end`: jobs and background
+    /// work had their time in the stop sequence and are cancelled (a cancelled call sends no further request),
+    /// the clients are closed (a publish still retrying then ends at once), and every task is waited for until
+    /// `end`. A task still running then (a call into librdkafka that cannot be cancelled) is abandoned, logged.
+    private func endTasks(_ state: DriverState, until end: ContinuousClock.Instant) async {
+        state.jobs.cancelAll()
+        state.background.cancelAll()
         let wait = min(ContinuousClock.now + .seconds(1), end)
         await state.jobs.waitAll(until: wait)
         await state.background.waitAll(until: wait)
         await self.closeClients(until: end)
-        return state.core.failure
+        let jobsEnded = await state.jobs.waitAll(until: end)
+        let backgroundEnded = await state.background.waitAll(until: end)
+        if !jobsEnded || !backgroundEnded {
+            self.logger.warning(
+                "Tasks still running at the end of the stop bound; abandoned",
+                metadata: ["jobs": "\(state.jobs.count)", "background": "\(state.background.count)"])
+        }
+    }
+
+    /// Runs ``drive()`` shielded from the caller's cancellation, which requests a stop instead (as
+    /// ``shutdown()`` does): the stop sequence then runs whole, within its bound, and every task the worker
+    /// started has ended (or was abandoned, logged, at the bound) when this returns.
+    /// - Returns: The fatal error's description, when the worker stopped because of one.
+    func driveStoppingOnCancel() async -> String? {
+        // Not a child task: cancelling the caller must not cancel the drive (its inbox would end at once).
+        let driver = Task { await self.drive() }
+        return await withTaskCancellationHandler {
+            await driver.value
+        } onCancel: {
+            self.shutdown()
+        }
     }
 
     /// What the driver keeps besides the machine: task handles and the revocations' commit deadlines.
@@ -66,7 +96,9 @@ extension Worker {
     private func handle(_ event: Core.Event, _ state: inout DriverState) {
         let now = ContinuousClock.now
         switch event {
-        case .polled, .fatalError: state.pollOutstanding = false
+        case .polled, .fatalError:
+            state.pollOutstanding = false
+            self.health.pollEnded()
         case .jobEnded(let id, _): state.windDowns[id] = nil
         default: break
         }
@@ -78,6 +110,10 @@ extension Worker {
         }
         self.paused.store(!state.core.paused.isEmpty, ordering: .relaxed)
         self.updateGauges(state.core, event: event, now: now)
+        if case .tick = event, self.metrics.partitions.beginSample(now: now) {
+            let committed = state.core.partitions.mapValues { $0.committed?.offset }
+            state.background.spawn { await self.samplePartitionGauges(committed: committed) }
+        }
         let counts = state.core.counts
         self.count {
             $0.received = counts.received
@@ -118,10 +154,12 @@ extension Worker {
             state.background.spawn {
                 let result = await self.commit(points, context: "periodic")
                 self.inbox.send(.commitEnded(id, result))
-                guard result == .succeeded else { return }
-                await self.checkCommitMetadataKept(points)
-                if let journal = self.journal { await self.writeCheckpoints(points, journal: journal) }
             }
+        case .readBackCommit(let partition, let point):
+            state.background.spawn { self.inbox.send(await self.readBackCommit(partition, point)) }
+        case .writeCheckpoints(let points):
+            guard let journal = self.journal else { break }
+            state.background.spawn { await self.writeCheckpoints(points, journal: journal) }
         case .completeRevocation(let id, let points, let until):
             state.revocationDeadlines[id] = until
             state.background.spawn {
@@ -159,10 +197,21 @@ extension Worker {
             self.metrics.startCallsInFlight.record(core.runningKeyed)
             self.metrics.recordsPending.record(core.pendingTotal)
             self.metrics.partitionsAssigned.record(core.partitions.count)
+            var (loading, active, revoking) = (0, 0, 0)
+            for partition in core.partitions.values {
+                switch partition.status {
+                case .loading: loading += 1
+                case .active: active += 1
+                case .revoking: revoking += 1
+                }
+            }
+            self.metrics.partitionsByState(loading: loading, active: active, revoking: revoking)
             self.metrics.partitionsPaused(core.paused.count, reason: core.paused.isEmpty ? nil : core.pauseReason(now: now))
             let age = core.oldestUnfinishedArrival.map { now - $0 } ?? .zero
             self.metrics.oldestUnfinishedAge.record(age.secondsValue)
-            self.health.recordLoop(now: now, oldestUnfinishedAge: age, breakerOpen: core.breaker != .closed)
+            self.health.recordLoop(
+                now: now, oldestUnfinishedAge: age, breakerOpen: core.breaker != .closed,
+                deliverySilence: self.producer.deliveryLoopSilence, partitionsOwned: core.partitions.count)
         default:
             break
         }
@@ -172,6 +221,7 @@ extension Worker {
     private func startPoll(_ state: inout DriverState, in group: inout DiscardingTaskGroup) {
         guard state.core.wantsPolling, !state.pollOutstanding else { return }
         state.pollOutstanding = true
+        self.health.pollBegan(now: .now, limit: self.pollLimit)
         group.addTask { await self.pollOnce() }
     }
 

@@ -47,24 +47,25 @@ extension Worker {
         let began = ContinuousClock.now
         self.count { $0.inFlight += 1 }
         defer { self.count { $0.inFlight -= 1 } }
+        var request = request
         let outcome = await ServiceContext.withValue(span.context) {
-            await self.startRidingOutOutages(request, windDown: windDown, attempt: &attempt)
+            await self.startRidingOutOutages(&request, windDown: windDown, attempt: &attempt)
         }
         guard let outcome else { return false }
         let latency = ContinuousClock.now - began
         self.metrics.startDuration.recordNanoseconds(latency.wholeNanoseconds)
+        let publishSpan = self.tracer.startSpan("codetask.publish", context: span.context, ofKind: .producer)
+        let trace = RecordTracing.headers(carrying: publishSpan.context, tracer: self.tracer)
         let event: KafkaOutgoingMessage
         switch outcome {
         case .started(let started):
             self.metrics.startAttempts(started.attempts)
-            event = self.events.started(request, started, latency: latency)
+            event = self.events.started(request, started, latency: latency, trace: trace)
         case .failed(let failure):
             self.metrics.startAttempts(failure.attempts)
-            event = self.events.failed(request, StartFailure(failure))
+            event = self.events.failed(request, StartFailure(failure), trace: trace)
         }
-        let publishSpan = self.tracer.startSpan("codetask.publish", context: span.context, ofKind: .producer)
-        let published = await self.publishOrDeadLetter(
-            RecordTracing.message(event, carrying: publishSpan.context, tracer: self.tracer), source: request.source)
+        let published = await self.publishOrDeadLetter(event, source: request.source)
         publishSpan.end()
         guard published else { return false }
         switch outcome {
@@ -85,7 +86,7 @@ extension Worker {
             self.metrics.startFailed(failure.category.rawValue)
         }
         if let recordTime {
-            self.metrics.endToEndDuration.recordNanoseconds(Int64(max(0, Date().timeIntervalSince(recordTime)) * 1e9))
+            self.metrics.endToEndDuration.recordNanoseconds(RecordAge.nanoseconds(since: recordTime, now: Date()))
         }
         return true
     }
@@ -170,11 +171,17 @@ extension Worker {
     /// next owner may start it without a duplicate). A wound-down job sends no new request: it ends with the
     /// answer to a request already sent, or with no outcome. With the attempt journal (`attempt` not `nil`), the
     /// attempt is recorded before the first Start request, and whether Informatica may have acted is kept.
+    ///
+    /// Whether a job may have started belongs to the record, not to one call: the outcome carries the attempts of
+    /// every call made for it (so `attempts` and `inDoubtAttempts` count them all), and when an earlier call may
+    /// have acted, `request` is marked ``StartRequest/possibleDuplicate``.
     /// - Returns: The outcome to publish, or `nil` when the job was cancelled, wound down before an answer, or
     ///   gave up while stopping.
     private func startRidingOutOutages(
-        _ request: StartRequest, windDown: CallWindDown, attempt: inout JournalAttemptState?
+        _ request: inout StartRequest, windDown: CallWindDown, attempt: inout JournalAttemptState?
     ) async -> StartOutcome? {
+        var calls = CallHistory()
+        defer { if calls.mayHaveActed { request.possibleDuplicate = true } }
         var outageRetries = 0
         // Whether the request waited for the breaker or an outage: once stopping, such a request is given up.
         // (The machine decides whether a record may begin at all; a job it began during a stop closes a gap.)
@@ -196,13 +203,14 @@ extension Worker {
             attempt?.mayHaveActed = true
             let outcome = await self.client.startCodeTask(
                 codeTaskId: request.codeTaskId, traceparent: request.traceparent, windDown: windDown)
-            guard case .failed(let failure) = outcome else { return outcome }
+            guard case .failed(let failure) = outcome else { return calls.merged(outcome) }
             // A request cancelled on the wire is recorded in doubt too, so the attempts alone tell.
             attempt?.mayHaveActed = actedBefore || !Attempt.certainlyNotActed(failure.attempts)
             // Wound down between attempts: no outcome (the code alone could come from Informatica's answer).
             if Task.isCancelled || (windDown.isRequested && failure.code == InformaticaFailure.cancelledCode) { return nil }
             if failure.isCircuitOpen {
-                // Informatica was never called.
+                // Informatica was not called again; earlier attempts of this call may have reached it.
+                calls.ended(failure)
                 held = true
                 guard !self.isStopping else { return nil }
                 guard await self.waitWhileHeld() else { return nil }
@@ -210,8 +218,9 @@ extension Worker {
             }
             // Only a failure Informatica certainly did not act on may be tried again (never an in-doubt one).
             let duringOutage = failure.allowsOutageHold && self.client.circuitBreakerState != .closed
-            guard duringOutage, outageRetries < self.configuration.maxOutageRetries else { return outcome }
+            guard duringOutage, outageRetries < self.configuration.maxOutageRetries else { return calls.merged(outcome) }
             if self.isStopping || windDown.isRequested { return nil }
+            calls.ended(failure)
             outageRetries += 1
             held = true
             self.logger.info(

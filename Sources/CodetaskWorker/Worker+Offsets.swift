@@ -6,6 +6,9 @@ extension Worker {
     /// Polls once (up to 100 ms) and hands the records to the machine, parsed: a valid request queues behind
     /// its ordering key; anything else becomes dead-letter work.
     func pollOnce() async {
+        while self.pollsHang.load(ordering: .relaxed), !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
         do {
             let batch = try await self.consumer.poll(timeout: .milliseconds(100))
             self.metrics.recordsConsumed.increment(by: batch.count)
@@ -25,22 +28,27 @@ extension Worker {
             }
             self.inbox.send(.polled(records))
         } catch {
-            self.inbox.send(.fatalError("\(error)"))
+            self.inbox.send(.fatalError("the Kafka consumer failed fatally: \(error)"))
         }
     }
 
     /// Reads the committed positions and their metadata for newly assigned partitions, then their attempt
     /// journal (see ``recoverFromJournal(_:journal:deliver:)``). A read that fails is retried (see
-    /// ``untilRead(_:partitions:_:)``): without the position's metadata and the journal, finished records above the
-    /// position would be started again, so the partitions start nothing until both are read.
+    /// ``untilRead(_:partitions:epoch:_:)``): without the position's metadata and the journal, finished records
+    /// above the position would be started again, so the partitions start nothing until both are read. Meanwhile
+    /// they count as loading (`codetask_worker_partitions_loading`, and `/readyz` past the health's loading limit).
     func readCommitted(_ partitions: [TopicPartition], epoch: UInt64) async {
-        let read = await self.untilRead("committed offsets", partitions: partitions) {
+        self.updateLoading { $0.began(partitions, epoch: epoch, at: .now) }
+        // Whatever was not delivered (the partitions are gone, the worker stops) stops loading too.
+        defer { self.updateLoading { $0.ended(partitions, epoch: epoch) } }
+        self.journal?.ledger.assigning(partitions, epoch: epoch)
+        let read = try? await self.untilRead(.committedOffsets, partitions: partitions, epoch: epoch) {
             try await self.consumer.committedOffsets(for: partitions, timeout: .seconds(5))
         }
         guard let read else { return }
         let positions = read.map { position in
             CommittedPosition(
-                partition: position.topicPartition,
+                partition: position.topicPartition, epoch: epoch,
                 point: position.offset.map { offset in
                     CommitPoint(offset: offset, finished: CommitMetadata.decode(position.metadata, offset: offset))
                 },
@@ -48,6 +56,7 @@ extension Worker {
         }
         let deliver = { (position: CommittedPosition) in
             self.inbox.send(.committedRead(position.partition, epoch: epoch, position.point))
+            self.updateLoading { $0.ended([position.partition], epoch: epoch) }
         }
         if let journal = self.journal {
             await self.recoverFromJournal(positions, journal: journal, deliver: deliver)
@@ -56,29 +65,54 @@ extension Worker {
         }
     }
 
-    /// Runs `read` until it succeeds, with a growing pause between tries (200 ms more each time, at most 2 s),
-    /// while this member still owns one of `partitions` and is not stopping (a broker outage during a rebalance
-    /// holds the partitions, it does not make them start finished records again).
-    /// - Returns: The read, or `nil` once the partitions are gone or the worker stops.
+    /// A read at assignment ended without a result: the partitions are gone or the worker stops.
+    struct ReadAbandoned: Error {}
+
+    /// Runs `read` until it succeeds, while this member still owns one of `partitions` (of the assignment of
+    /// `epoch`) and is not stopping: a broker outage during a rebalance holds the partitions, it does not make them
+    /// start finished records again. Each failure counts in `codetask_worker_assignment_read_failures_total` and is
+    /// retried after a growing pause; reads failing past the health's loading limit are logged at error level
+    /// every few tries (see ``ReadRetry``) while `/readyz` names the partitions; reads failing past
+    /// ``WorkerConfiguration/assignmentReadLimit`` stop the worker with an error naming them.
+    /// - Throws: ``ReadAbandoned`` once the partitions are gone, the worker stops, or the reads are given up.
     func untilRead<Result: Sendable>(
-        _ what: String, partitions: [TopicPartition], _ read: () async throws -> Result
-    ) async -> Result? {
-        var attempt = 0
+        _ what: AssignmentRead, partitions: [TopicPartition], epoch: UInt64, _ read: () async throws -> Result
+    ) async throws(ReadAbandoned) -> Result {
+        var retry = ReadRetry(
+            began: .now, escalateAfter: self.health.loadingLimit, giveUpAfter: self.configuration.assignmentReadLimit)
         while true {
-            attempt += 1
             do {
                 return try await read()
             } catch {
                 let owned = self.consumer.assignment
-                guard !self.isStopping, !Task.isCancelled, partitions.contains(where: owned.contains) else { return nil }
-                // A notice for a blip, a warning once it lasts (then every tenth try).
-                let level: Logger.Level = attempt < 3 ? .notice : (attempt % 10 == 3 ? .warning : .info)
+                guard !self.isStopping, !Task.isCancelled, partitions.contains(where: owned.contains) else { throw ReadAbandoned() }
+                self.metrics.assignmentReadFailed(what)
+                self.updateLoading { loading in
+                    loading.failed(partitions, epoch: epoch)
+                    loading.ended(partitions.filter { !owned.contains($0) }, epoch: epoch)
+                }
+                let step = retry.failed(now: .now)
+                guard !step.givesUp else {
+                    self.inbox.send(.fatalError(
+                        "reading \(what.description) of \(partitions.sorted()) failed for \(WorkerHealth.seconds(self.configuration.assignmentReadLimit)) s "
+                            + "(assignment-read-limit; failed tries: \(retry.failures), the last: \(error)): stopping, so that the group "
+                            + "assigns them to a member that can read them"))
+                    throw ReadAbandoned()
+                }
+                let message: Logger.Message = step.escalated
+                    ? "Reading \(what.description) failed for longer than the loading limit; still retrying (the partitions start nothing until it is read)"
+                    : "Reading \(what.description) failed; retrying (the partitions start nothing until it is read)"
                 self.logger.log(
-                    level: level, "Reading \(what) failed; retrying (the partitions start nothing until it is read)",
-                    metadata: ["error": "\(error)", "attempt": "\(attempt)", "partitions": "\(partitions.sorted())"])
-                try? await Task.sleep(for: .milliseconds(min(200 * attempt, 2_000)))
+                    level: step.level, message,
+                    metadata: ["error": "\(error)", "attempt": "\(retry.failures)", "partitions": "\(partitions.sorted())"])
+                try? await Task.sleep(for: step.delay)
             }
         }
+    }
+
+    /// Updates the partitions loading (kept by ``WorkerHealth`` for readiness) and the gauge that counts them.
+    func updateLoading(_ update: (inout PartitionLoading) -> Void) {
+        self.health.loading(update) { self.metrics.partitionsLoading.record($0) }
     }
 
     /// Commits positions with the finished offsets above them in the metadata.
@@ -90,9 +124,8 @@ extension Worker {
         do {
             try await self.consumer.commit(positions)
             self.metrics.commitEnded("succeeded")
-            for (partition, point) in points {
-                self.metrics.committed(partition, offset: point.offset, endOffset: self.consumer.cachedEndOffset(of: partition))
-            }
+            self.metrics.partitions.commitAcknowledged(
+                points.mapValues(\.offset), cachedEnd: { self.consumer.cachedEndOffset(of: $0) }, at: .now)
             return .succeeded
         } catch {
             // Refused during a rebalance or from a stale generation: the machine keeps the positions and
@@ -125,27 +158,40 @@ extension Worker {
         }
     }
 
-    /// Once per worker, after the first commit that carried metadata: reads it back and tells the machine
-    /// whether the broker keeps commit metadata (Apache Kafka keeps up to `offset.metadata.max.bytes`; Tansu
-    /// 0.6.0 drops it). Until then the machine assumes it does not.
-    func checkCommitMetadataKept(_ points: [TopicPartition: CommitPoint]) async {
-        // A commit carried metadata when it had finished offsets above its position or a journal read start.
-        guard let partition = points.first(where: { self.journal != nil || CommitMetadata.encode($0.value) != nil })?.key
-        else { return }
-        guard !self.metadataChecked.exchange(true, ordering: .relaxed) else { return }
+    /// Reads a partition's committed position back after a commit that carried metadata (the machine asks once
+    /// per worker): whether the broker keeps commit metadata (Apache Kafka keeps up to
+    /// `offset.metadata.max.bytes`; Tansu 0.6.0 drops it).
+    /// - Returns: The event for the machine: ``WorkerCore/Event/commitReadBackFailed`` when the position is
+    ///   unreadable or another commit came in between (the machine asks again after a later commit).
+    func readBackCommit(_ partition: TopicPartition, _ point: CommitPoint) async -> Core.Event {
         guard let read = try? await self.consumer.committedOffsets(for: [partition], timeout: .seconds(5)).first,
-            read.offset == points[partition]?.offset
-        else {
-            // Unreadable, or another commit came in between: check again after the next one.
-            self.metadataChecked.store(false, ordering: .relaxed)
-            return
-        }
+            read.offset == point.offset
+        else { return .commitReadBackFailed }
         let kept = CommitMetadata.isWritten(by: read.metadata)
-        self.commitMetadataKept.store(kept, ordering: .relaxed)
         if !kept {
-            self.logger.warning(
-                "The broker does not keep commit metadata: revocations and stops finish the records below each partition's highest started one, so the next owner starts nothing twice; the attempt journal records checkpoints after commits, from which the next owner reads it")
+            self.logger.warning(self.journal == nil
+                ? "The broker does not keep commit metadata and the attempt journal is off: revocations and stops finish the records below each partition's highest started one, so the next owner starts nothing twice"
+                : "The broker does not keep commit metadata: the attempt journal records checkpoints after commits, from which the next owner reads what was finished above the committed position")
         }
-        self.inbox.send(.commitMetadataKept(kept))
+        return .commitMetadataKept(kept)
+    }
+
+    /// Samples the owned partitions' lag, committed positions and commit ages (see ``PartitionGauges``); the end
+    /// offsets are asked of the partitions' leaders, so the lag moves while commits fail or fetching is paused.
+    /// The same answer tells readiness whether the brokers answer (with nothing owned, one input partition is asked).
+    func samplePartitionGauges(committed: [TopicPartition: Int64?]) async {
+        let asked = committed.isEmpty ? [TopicPartition(topic: self.configuration.topics.input, partition: 0)] : Array(committed.keys)
+        var ends: [TopicPartition: Int64] = [:]
+        do {
+            ends = try await self.consumer.endOffsets(of: asked, timeout: PartitionGauges.queryTimeout)
+            self.health.recordKafka(
+                answered: !ends.isEmpty,
+                detail: ends.isEmpty ? "no partition leader answered" : "partition leaders answered (\(ends.count) of \(asked.count))")
+        } catch {
+            self.health.recordKafka(
+                answered: false, detail: "end offsets not answered within \(WorkerHealth.seconds(PartitionGauges.queryTimeout)) s: \(error)")
+        }
+        let lagging = self.metrics.partitions.record(committed: committed, ends: ends, now: .now)
+        if !ends.isEmpty { self.health.recordLagging(lagging) }
     }
 }

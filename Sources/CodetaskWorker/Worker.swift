@@ -43,9 +43,11 @@ public final class Worker: Sendable {
     let started = Atomic<Bool>(false)
     let stopping = Atomic<Bool>(false)
     let paused = Atomic<Bool>(false)
-    let metadataChecked = Atomic<Bool>(false)
-    /// The broker was seen to keep commit metadata (then no journal checkpoints are written).
-    let commitMetadataKept = Atomic<Bool>(false)
+    /// The longest a consumer poll may take before liveness fails: a revocation served inside it may drain its
+    /// jobs and commit first.
+    let pollLimit: Duration
+    /// A test seam: while set, polls wait instead of reaching the consumer (a hung poll, for the liveness tests).
+    let pollsHang = Atomic<Bool>(false)
 
     /// Creates the worker and its clients; nothing is consumed before ``run()``.
     /// - Parameters:
@@ -53,8 +55,8 @@ public final class Worker: Sendable {
     ///   - informaticaClient: A client to use instead of one made from the configuration (tests); the worker
     ///     shuts it down when it stops.
     ///   - logger: Receives the worker's, the clients' and librdkafka's logs.
-    ///   - metrics: Makes the worker's metrics (the README lists them); the process's bootstrapped factory by
-    ///     default.
+    ///   - metrics: Makes the worker's metrics (docs/operations.md lists them); the process's bootstrapped factory
+    ///     by default.
     ///   - health: Receives the worker's liveness and readiness (one is made when not given).
     ///   - tracer: Makes each record's spans (processing, each Start request, publishing), continuing the
     ///     record's trace context; the bootstrapped tracer by default.
@@ -70,6 +72,8 @@ public final class Worker: Sendable {
         self.metrics = WorkerMetrics(factory: metrics)
         self.tracer = tracer
         self.health = health ?? WorkerHealth(unfinishedAgeLimit: configuration.readyMaxRecordAge)
+        self.pollLimit = WorkerHealth.loopStallLimit + configuration.rebalanceDrainTimeout
+            + WorkerCore<RecordWork>.Settings().revocationCommitBudget
         self.client = try informaticaClient ?? InformaticaClient(
             configuration: configuration.informatica, logger: logger, tracer: tracer, metrics: metrics)
         var producerConfiguration = KafkaProducerConfiguration(client: configuration.kafka)
@@ -85,7 +89,8 @@ public final class Worker: Sendable {
         self.inbox = inbox
         self.journal = configuration.attemptJournal ? try AttemptJournal(configuration: configuration, logger: logger) : nil
         self.parser = RequestParser(limits: configuration.limits)
-        self.events = EventFactory(topics: configuration.topics, eventSource: configuration.eventSource)
+        self.events = EventFactory(
+            topics: configuration.topics, eventSource: configuration.eventSource, maxRecordBytes: self.producer.maxMessageBytes)
         self.deadLetters = DeadLetterFactory(topic: configuration.topics.deadLetter, maxRecordBytes: self.producer.maxMessageBytes)
     }
 
@@ -98,8 +103,10 @@ public final class Worker: Sendable {
     /// What the worker has done so far.
     public var statistics: WorkerStatistics { self.counters.withLock { $0 } }
 
-    /// Runs until ``shutdown()`` or a fatal error: checks the topics, joins the group and processes records;
-    /// then drains, commits, leaves the group, flushes and logs out, within the grace period plus 5 s.
+    /// Runs until ``shutdown()``, the cancellation of the calling task (a stop like ``shutdown()``) or a fatal
+    /// error: checks the topics, joins the group and processes records; then drains, commits, leaves the group,
+    /// flushes and logs out, within the grace period plus 5 s. Every task the worker started has ended when it
+    /// returns (one stuck in a call that cannot be cancelled is abandoned at that bound, and logged).
     /// - Throws: ``WorkerError/missingTopics(_:)`` before consuming anything, or ``WorkerError/fatal(_:)``
     ///   after a fatal Kafka error (unfinished records are then left uncommitted and will be redone).
     public func run() async throws {
@@ -114,7 +121,7 @@ public final class Worker: Sendable {
             await self.closeClients(until: .now + .seconds(5))
             throw error
         }
-        let failure = await self.drive()
+        let failure = await self.driveStoppingOnCancel()
         self.health.enter(.stopped)
         self.logger.notice("Worker stopped", metadata: ["statistics": "\(self.statistics)"])
         if let failure { throw WorkerError.fatal(failure) }
@@ -135,12 +142,7 @@ public final class Worker: Sendable {
 
     /// Flushes and closes the producer and shuts the Informatica client down (logout), each bounded.
     func closeClients(until deadline: ContinuousClock.Instant) async {
-        do {
-            try await self.producer.flush(timeout: max(.milliseconds(100), (deadline - .now) / 2))
-        } catch {
-            self.logger.warning("Producer flush incomplete", metadata: ["error": "\(error)"])
-        }
-        await self.producer.close(timeout: .milliseconds(100))
+        await self.publisher.close(until: deadline)
         await Bounded.run(until: deadline) { await self.client.shutdown() }
     }
 }

@@ -10,6 +10,7 @@ extension WorkerConfiguration: CustomStringConvertible {
             ("shutdownGracePeriod", self.shutdownGracePeriod), ("rebalanceDrainTimeout", self.rebalanceDrainTimeout),
             ("createMissingTopics", self.createMissingTopics), ("createdTopicPartitions", self.createdTopicPartitions),
             ("maxOutageRetries", self.maxOutageRetries), ("maxPublishBackoff", self.maxPublishBackoff),
+            ("assignmentReadLimit", self.assignmentReadLimit),
         ]
         return "WorkerConfiguration(" + settings.map { "\($0.0): \($0.1)" }.joined(separator: ", ") + ")"
     }

@@ -46,6 +46,10 @@ public struct WorkerConfiguration: Sendable {
     public var maxPublishBackoff: Duration = .seconds(5)
     /// The oldest an unfinished record may be while the worker reports itself ready (`/readyz`).
     public var readyMaxRecordAge: Duration = .seconds(300)
+    /// How long the reads of a newly assigned partition (its committed position, its attempt journal) may keep
+    /// failing before the worker stops with an error naming the partitions, so that the group gives them to a
+    /// member that can read them (meanwhile they start nothing, and `/readyz` names them after 30 s). Default 300 s.
+    public var assignmentReadLimit: Duration = .seconds(300)
 
     /// Creates a configuration with the defaults above.
     public init(kafka: KafkaClientConfiguration, informatica: InformaticaConfiguration) {
@@ -97,9 +101,18 @@ public struct WorkerConfiguration: Sendable {
                                          ("shutdownGracePeriod", self.shutdownGracePeriod, R.shutdownGracePeriod),
                                          ("rebalanceDrainTimeout", self.rebalanceDrainTimeout, R.rebalanceDrainTimeout),
                                          ("maxPublishBackoff", self.maxPublishBackoff, R.maxPublishBackoff),
-                                         ("readyMaxRecordAge", self.readyMaxRecordAge, R.readyMaxRecordAge)]
+                                         ("readyMaxRecordAge", self.readyMaxRecordAge, R.readyMaxRecordAge),
+                                         ("assignmentReadLimit", self.assignmentReadLimit, R.assignmentReadLimit)]
         where !range.contains(value) {
             throw ConfigurationError(setting: setting, message: "must be from \(range.lowerBound) to \(range.upperBound)")
+        }
+        // A revocation's drain runs inside the rebalance callback, which holds up polling: past
+        // max.poll.interval.ms the group would evict the member mid-drain (and its commit would be refused).
+        let pollInterval = KafkaConsumerConfiguration(client: self.kafka, groupID: self.groupID).effectiveMaxPollInterval
+        if self.rebalanceDrainTimeout + Self.pollIntervalMargin > pollInterval {
+            throw ConfigurationError(
+                setting: "rebalanceDrainTimeout",
+                message: "must be at least \(Self.pollIntervalMargin) below max.poll.interval.ms (\(pollInterval)): the drain holds up polling")
         }
         if !R.maxRecordBytes.contains(self.limits.maxRecordBytes) || !R.maxContextBytes.contains(self.limits.maxContextBytes)
             || !R.maxIdLength.contains(self.limits.maxRequestIdLength) || !R.maxIdLength.contains(self.limits.maxCodeTaskIdLength)
@@ -111,6 +124,9 @@ public struct WorkerConfiguration: Sendable {
                     + "the id lengths from 1 to \(R.maxIdLength.upperBound)")
         }
     }
+
+    /// How far below `max.poll.interval.ms` the revocation drain must end (commit, release, the poll loop's turn).
+    static let pollIntervalMargin = Duration.seconds(5)
 
     /// The largest record the worker's producer sends, in bytes: `message.max.bytes` from ``kafka``'s properties,
     /// else librdkafka's default 1,000,000. Every output and dead-letter record is checked against it.
@@ -136,6 +152,8 @@ public struct WorkerConfiguration: Sendable {
         public static let maxPublishBackoff = Duration.milliseconds(1)...Duration.seconds(3_600)
         /// ``readyMaxRecordAge``.
         public static let readyMaxRecordAge = Duration.seconds(1)...Duration.seconds(86_400)
+        /// ``assignmentReadLimit``.
+        public static let assignmentReadLimit = Duration.seconds(1)...Duration.seconds(86_400)
         /// ``RequestLimits/maxRecordBytes``.
         public static let maxRecordBytes = 64...100_000_000
         /// ``RequestLimits/maxContextBytes`` (a limit above ``RequestLimits/maxRecordBytes`` is allowed; the record's

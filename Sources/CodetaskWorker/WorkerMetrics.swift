@@ -4,8 +4,9 @@ import Kafka
 public import Metrics
 
 /// The worker's metrics, made through a swift-metrics factory (Prometheus in the command line, whatever the
-/// process bootstrapped otherwise). The names follow Prometheus conventions; the README's metrics table lists
-/// them. Labels carry only bounded values (types, categories, HTTP statuses, partitions), never a request's data.
+/// process bootstrapped otherwise). The names follow Prometheus conventions; docs/operations.md's metrics table
+/// lists them. Labels carry only bounded values (types, categories, HTTP statuses, partitions), never a request's
+/// data.
 struct WorkerMetrics: Sendable {
     private let factory: any MetricsFactory
     /// Input records handed to the worker.
@@ -18,6 +19,8 @@ struct WorkerMetrics: Sendable {
     let requestsHeld: Meter
     /// Input partitions owned.
     let partitionsAssigned: Gauge
+    /// Input partitions whose committed position and attempt journal are being read (none of their records starts).
+    let partitionsLoading: Gauge
     /// 0 closed, 1 half-open, 2 open.
     let circuitBreakerState: Gauge
     /// Seconds since the oldest unfinished record arrived (0 when none).
@@ -32,6 +35,12 @@ struct WorkerMetrics: Sendable {
     let journalRecoveryDuration: Timer
     /// Records found in doubt in the attempt journal and started again (policy `retry`) or failed (`fail`).
     let journalInDoubt: Counter
+    /// Lag, committed position and commit age per owned partition.
+    let partitions: PartitionGauges
+    /// `codetask_worker_partitions` by state, made once (set on every tick).
+    private let partitionsLoadingState: Gauge
+    private let partitionsActive: Gauge
+    private let partitionsRevoking: Gauge
 
     init(factory: any MetricsFactory) {
         self.factory = factory
@@ -40,6 +49,7 @@ struct WorkerMetrics: Sendable {
         self.recordsPending = Gauge(label: "codetask_worker_records_pending", factory: factory)
         self.requestsHeld = Meter(label: "codetask_worker_requests_held", factory: factory)
         self.partitionsAssigned = Gauge(label: "codetask_worker_partitions_assigned", factory: factory)
+        self.partitionsLoading = Gauge(label: "codetask_worker_partitions_loading", factory: factory)
         self.circuitBreakerState = Gauge(label: "codetask_worker_circuit_breaker_state", factory: factory)
         self.oldestUnfinishedAge = Gauge(label: "codetask_worker_oldest_unfinished_record_age_seconds", factory: factory)
         self.publishRetries = Counter(label: "codetask_worker_publish_retries_total", factory: factory)
@@ -47,6 +57,11 @@ struct WorkerMetrics: Sendable {
         self.endToEndDuration = Timer(label: "codetask_worker_end_to_end_duration_seconds", factory: factory)
         self.journalRecoveryDuration = Timer(label: "codetask_worker_journal_recovery_seconds", factory: factory)
         self.journalInDoubt = Counter(label: "codetask_worker_journal_in_doubt_total", factory: factory)
+        self.partitions = PartitionGauges(factory: factory)
+        let byState = { (state: String) in Gauge(label: "codetask_worker_partitions", dimensions: [("state", state)], factory: factory) }
+        self.partitionsLoadingState = byState("loading")
+        self.partitionsActive = byState("active")
+        self.partitionsRevoking = byState("revoking")
     }
 
     /// The partitions paused now, under the reason they are paused for (0 under the other reasons).
@@ -90,18 +105,21 @@ struct WorkerMetrics: Sendable {
         }
     }
 
+    /// A read at assignment failed (it is retried), by what was read.
+    func assignmentReadFailed(_ read: AssignmentRead) {
+        Counter(label: "codetask_worker_assignment_read_failures_total", dimensions: [("read", read.rawValue)], factory: self.factory)
+            .increment()
+    }
+
     /// A commit answered, by result (`succeeded`, `refused_by_group`, `failed`).
     func commitEnded(_ result: String) {
         Counter(label: "codetask_worker_commits_total", dimensions: [("result", result)], factory: self.factory).increment()
     }
 
-    /// A partition's committed position and its lag behind the end of the partition.
-    func committed(_ partition: TopicPartition, offset: Int64, endOffset: Int64?) {
-        let dimensions = [("topic", partition.topic), ("partition", String(partition.partition))]
-        Gauge(label: "codetask_worker_committed_offset", dimensions: dimensions, factory: self.factory).record(offset)
-        if let endOffset {
-            Gauge(label: "codetask_worker_consumer_lag", dimensions: dimensions, factory: self.factory)
-                .record(max(0, endOffset - offset))
-        }
+    /// The owned input partitions by state: `loading` (position and journal being read), `active`, `revoking`.
+    func partitionsByState(loading: Int, active: Int, revoking: Int) {
+        self.partitionsLoadingState.record(loading)
+        self.partitionsActive.record(active)
+        self.partitionsRevoking.record(revoking)
     }
 }

@@ -37,10 +37,14 @@ extension Duration {
     }
 
     /// A duration from a floating-point number of seconds, rounded to whole microseconds
-    /// (dates carry no finer precision); negative values become zero.
+    /// (dates carry no finer precision); negative values become zero, values past `Int64.max` microseconds
+    /// (about 292,000 years, e.g. from a far-future date) that many.
     static func fromSeconds(_ seconds: Double) -> Duration {
-        guard seconds > 0, seconds.isFinite else { return .zero }
-        return .microseconds(Int64((seconds * 1e6).rounded()))
+        guard seconds > 0, !seconds.isNaN else { return .zero }
+        let microseconds = (seconds * 1e6).rounded()
+        // `Double(Int64.max)` rounds up to 2^63, which does not convert back: compare with `<`.
+        guard microseconds < Double(Int64.max) else { return .microseconds(Int64.max) }
+        return .microseconds(Int64(microseconds))
     }
 }
 

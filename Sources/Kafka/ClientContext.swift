@@ -12,6 +12,9 @@ final class ClientContext: Sendable {
     let rebalance: Mutex<ConsumerCore?> = Mutex(nil)
     /// The first fatal error reported by librdkafka, if any.
     let fatalError: Mutex<KafkaError?> = Mutex(nil)
+    /// librdkafka's latest log lines at warning level or above, so that an error it also reports through the
+    /// error callback (a failed connection, a broker down) is logged once.
+    let recentProblems = Mutex(RecentLines(capacity: 16))
 
     init(logger: Logger) {
         self.logger = logger
@@ -30,8 +33,9 @@ final class ClientContext: Sendable {
             guard let context = ClientContext.from(rk) else { return }
             let text = message.map { String(cString: $0) } ?? ""
             let facilityText = facility.map { String(cString: $0) } ?? ""
-            context.logger.log(level: Logger.Level(syslogLevel: level), "\(text)",
-                               metadata: [LogKey.librdkafkaFacility: "\(facilityText)"])
+            let swiftLevel = Logger.Level(syslogLevel: level)
+            if swiftLevel >= .warning { context.recentProblems.withLock { $0.append(text) } }
+            context.logger.log(level: swiftLevel, "\(text)", metadata: [LogKey.librdkafkaFacility: "\(facilityText)"])
         }
         rd_kafka_conf_set_error_cb(conf) { rk, err, reason, _ in
             guard let context = ClientContext.from(rk) else { return }
@@ -44,10 +48,37 @@ final class ClientContext: Sendable {
                 context.fatalError.withLock { if $0 == nil { $0 = error } }
                 context.logger.error("librdkafka fatal error", metadata: [LogKey.error: "\(error)"])
             } else {
-                context.logger.warning("librdkafka error", metadata: [
+                // Most of these repeat a log line librdkafka just wrote: that line stands for both.
+                let repeated = context.recentProblems.withLock { $0.containsLine(including: text) }
+                context.logger.log(level: repeated ? .debug : .warning, "librdkafka error", metadata: [
                     LogKey.error: "\(KafkaError.Code(rawValue: err).name): \(text)"])
             }
         }
+    }
+}
+
+/// The last few lines of a log, oldest dropped first.
+struct RecentLines: Sendable {
+    private var lines: [String] = []
+    private var next = 0
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    mutating func append(_ line: String) {
+        if self.lines.count < self.capacity {
+            self.lines.append(line)
+        } else {
+            self.lines[self.next] = line
+            self.next = (self.next + 1) % self.capacity
+        }
+    }
+
+    /// Whether one of the lines includes `text` (an empty text is included in none).
+    func containsLine(including text: String) -> Bool {
+        !text.isEmpty && self.lines.contains { $0.contains(text) }
     }
 }
 

@@ -40,31 +40,49 @@ final class ConsumerCore: Sendable {
     private func rebalance(_ rk: OpaquePointer, _ err: rd_kafka_resp_err_t,
                            _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
         let partitions = PartitionList.positions(of: list).map(\.topicPartition)
+        let kind: RebalanceStep.Kind
         switch err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+            kind = .assign
+            logger.info("partitions assigned", metadata: [LogKey.partitions: "\(partitions.sorted())"])
+        case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+            let lost = rd_kafka_assignment_lost(rk) != 0
+            kind = .revoke(lost: lost)
+            logger.info(lost ? "partitions lost" : "partitions revoked",
+                        metadata: [LogKey.partitions: "\(partitions.sorted())"])
+        default:
+            kind = .failed
+            logger.warning("rebalance error; the assignment is dropped (reported as lost)",
+                           metadata: [LogKey.error: "\(KafkaError(err))"])
+        }
+        let assigned = state.withLock { $0.assigned }
+        for step in RebalanceStep.plan(kind, partitions: partitions, assigned: assigned,
+                                       commitOnRevoke: commitStoredOffsetsOnRevoke) {
+            perform(step, rk, err, list)
+        }
+    }
+
+    private func perform(_ step: RebalanceStep, _ rk: OpaquePointer, _ err: rd_kafka_resp_err_t,
+                         _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
+        switch step {
+        case .recordAssigned(let partitions):
             state.withLock { $0.assign(partitions) }
+        case .forget(let partitions):
+            state.withLock { $0.revoke(partitions) }
+        case .notify(let event):
+            notify(event)
+        case .commitStored:
+            let result = rd_kafka_commit(rk, nil, 0)
+            if result != RD_KAFKA_RESP_ERR_NO_ERROR && result != RD_KAFKA_RESP_ERR__NO_OFFSET {
+                logger.warning("commit on revocation failed", metadata: [LogKey.error: "\(KafkaError(result))"])
+            }
+        case .applyChange:
             Self.applyAssignmentChange(rk, err, list, logger: logger)
+        case .resume:
             // A partition this member paused before it was revoked can come back still paused inside
             // librdkafka; a newly assigned partition always starts fetching (the application pauses it again).
             _ = rd_kafka_resume_partitions(rk, list)
-            logger.info("partitions assigned", metadata: [LogKey.partitions: "\(partitions.sorted())"])
-            notify(.assigned(partitions))
-        case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
-            let lost = rd_kafka_assignment_lost(rk) != 0
-            logger.info(lost ? "partitions lost" : "partitions revoked",
-                        metadata: [LogKey.partitions: "\(partitions.sorted())"])
-            notify(lost ? .lost(partitions) : .revoked(partitions))
-            if !lost && commitStoredOffsetsOnRevoke {
-                let result = rd_kafka_commit(rk, nil, 0)
-                if result != RD_KAFKA_RESP_ERR_NO_ERROR && result != RD_KAFKA_RESP_ERR__NO_OFFSET {
-                    logger.warning("commit on revocation failed", metadata: [LogKey.error: "\(KafkaError(result))"])
-                }
-            }
-            state.withLock { $0.revoke(partitions) }
-            Self.applyAssignmentChange(rk, err, list, logger: logger)
-        default:
-            logger.warning("rebalance error", metadata: [LogKey.error: "\(KafkaError(err))"])
-            state.withLock { $0.revoke(Array($0.assigned)) }
+        case .unassignAll:
             _ = rd_kafka_assign(rk, nil)
         }
     }

@@ -50,6 +50,8 @@ extension KafkaConsumer {
     }
 
     /// The group's committed positions for these partitions (`offset` is `nil` where none is committed).
+    /// - Throws: ``KafkaError`` when the read fails, including when the broker answers with an error for one of
+    ///   the partitions: that partition's position is unknown, which is not the same as nothing committed.
     public func committedOffsets(for partitions: [TopicPartition], timeout: Duration) async throws(KafkaError)
         -> [TopicPartitionOffset] {
         let handle = handle
@@ -57,7 +59,28 @@ extension KafkaConsumer {
             let list = PartitionList(partitions)
             try KafkaError.check(rd_kafka_committed(handle.pointer, list.pointer, timeout.int32Milliseconds),
                                  "query committed offsets")
+            if let error = PartitionList.firstError(in: list.pointer, context: "committed offset of") { throw error }
             return list.positions
+        }
+    }
+
+    /// The end offset (high watermark) of each partition as its leader reports it now: one ListOffsets request
+    /// per leader (`rd_kafka_offsets_for_times` with the "latest" timestamp), whether or not the partitions are
+    /// being fetched (``cachedEndOffset(of:)`` stands still while a partition is paused).
+    /// - Returns: The partitions that answered, with their end offsets.
+    /// - Throws: ``KafkaError`` when the leaders do not answer within `timeout`.
+    public func endOffsets(of partitions: [TopicPartition], timeout: Duration) async throws(KafkaError) -> [TopicPartition: Int64] {
+        guard !partitions.isEmpty else { return [:] }
+        let handle = handle
+        return try await BlockingCall.run { () throws(KafkaError) in
+            let list = PartitionList(partitions.map { TopicPartitionOffset($0, offset: Int64(RD_KAFKA_OFFSET_END)) })
+            try KafkaError.check(rd_kafka_offsets_for_times(handle.pointer, list.pointer, timeout.int32Milliseconds),
+                                 "query end offsets")
+            var ends: [TopicPartition: Int64] = [:]
+            for position in list.positions {
+                if let offset = position.offset, offset >= 0 { ends[position.topicPartition] = offset }
+            }
+            return ends
         }
     }
 

@@ -62,8 +62,14 @@ public final class KafkaConsumer: Sendable {
     /// - Returns: records that may be handed out now (none of paused or revoked partitions); empty after close.
     /// - Throws: ``KafkaError`` when librdkafka reports a fatal error.
     public func poll(timeout: Duration) async throws(KafkaError) -> [KafkaMessage] {
+        try await pollStamped(timeout: timeout).map(\.message)
+    }
+
+    /// ``poll(timeout:)`` with each record's assignment generation, for callers that hand records out later
+    /// (and must then check them again, see ``ConsumerState/disposition(of:)``).
+    func pollStamped(timeout: Duration) async throws(KafkaError) -> [ConsumerState.Fetched] {
         let (handle, core, batchSize, readsHeaders) = (handle, core, pollBatchSize, readsHeaders)
-        let fetched: Result<[KafkaMessage], KafkaError> = await withCheckedContinuation { continuation in
+        let fetched: Result<[ConsumerState.Fetched], KafkaError> = await withCheckedContinuation { continuation in
             pollQueue.async {
                 continuation.resume(returning: Result { () throws(KafkaError) in
                     try Self.fetch(
@@ -75,11 +81,12 @@ public final class KafkaConsumer: Sendable {
         return core.state.withLock { $0.admit(batch) }
     }
 
-    /// Runs on the poll queue: the only place that calls `rd_kafka_consumer_poll`.
+    /// Runs on the poll queue: the only place that calls `rd_kafka_consumer_poll`, so the rebalance callback
+    /// (which runs inside it) never runs between a record's poll and its stamp.
     private static func fetch(handle: RdKafkaHandle, core: ConsumerCore, maxMessages: Int, readsHeaders: Bool,
-                              timeout: Duration) throws(KafkaError) -> [KafkaMessage] {
+                              timeout: Duration) throws(KafkaError) -> [ConsumerState.Fetched] {
         guard !core.state.withLock({ $0.closed }) else { return [] }
-        var batch: [KafkaMessage] = []
+        var batch: [ConsumerState.Fetched] = []
         var waitMilliseconds = timeout.int32Milliseconds
         // Records mostly come in runs of one topic: its name is decoded once per run, not once per record.
         var topic: (handle: OpaquePointer?, name: String) = (nil, "")
@@ -91,7 +98,9 @@ public final class KafkaConsumer: Sendable {
                 if topic.handle != message.pointee.rkt {
                     topic = (message.pointee.rkt, String(cString: rd_kafka_topic_name(message.pointee.rkt)))
                 }
-                batch.append(KafkaMessage(copying: message, topic: topic.name, readsHeaders: readsHeaders))
+                let copy = KafkaMessage(copying: message, topic: topic.name, readsHeaders: readsHeaders)
+                // A revoke and re-assign may have run inside this very poll: the stamp is the generation after it.
+                batch.append(core.state.withLock { $0.fetched(copy) })
             } else if err != RD_KAFKA_RESP_ERR__PARTITION_EOF {
                 core.logger.warning("consumer error", metadata: [LogKey.error: "\(KafkaError(err))"])
             }

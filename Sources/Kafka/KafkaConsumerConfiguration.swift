@@ -70,6 +70,14 @@ public struct KafkaConsumerConfiguration: Sendable {
         .oneOf("group.protocol", ["classic"], "revocations are handled by the classic protocol's rebalance callback"),
     ]
 
+    /// The `max.poll.interval.ms` librdkafka will use: a pass-through property wins over ``maxPollInterval``
+    /// (an unreadable one is left for librdkafka to refuse, and counts as ``maxPollInterval`` here).
+    public var effectiveMaxPollInterval: Duration {
+        guard let text = self.client.properties["max.poll.interval.ms"], let milliseconds = Int64(text), milliseconds > 0
+        else { return self.maxPollInterval }
+        return .milliseconds(milliseconds)
+    }
+
     var librdkafkaProperties: [String: String] {
         client.librdkafkaProperties([
             "group.id": groupID,

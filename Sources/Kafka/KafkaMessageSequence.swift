@@ -1,8 +1,8 @@
 /// The records of a ``KafkaConsumer``'s assigned partitions as an async sequence.
 ///
 /// Fetches in batches on the consumer's polling queue. A record of a partition paused after it was fetched
-/// is held back (and released on resume); one of a partition no longer assigned is dropped (its new owner
-/// reads it from the committed offset).
+/// is held back (and released on resume); one of a partition no longer assigned, or assigned again since it was
+/// fetched, is dropped (its new owner reads it from the committed offset).
 public struct KafkaMessageSequence: AsyncSequence, Sendable {
     public typealias Element = KafkaMessage
     public typealias Failure = KafkaError
@@ -14,7 +14,7 @@ public struct KafkaMessageSequence: AsyncSequence, Sendable {
     /// Iterates the records; returns `nil` once the consumer is closed or the task is cancelled.
     public struct Iterator: AsyncIteratorProtocol {
         let consumer: KafkaConsumer
-        private var buffer: [KafkaMessage] = []
+        private var buffer: [ConsumerState.Fetched] = []
         private var index = 0
 
         init(consumer: KafkaConsumer) { self.consumer = consumer }
@@ -22,17 +22,17 @@ public struct KafkaMessageSequence: AsyncSequence, Sendable {
         public mutating func next() async throws(KafkaError) -> KafkaMessage? {
             while true {
                 while index < buffer.count {
-                    let message = buffer[index]
+                    let record = buffer[index]
                     index += 1
                     let disposition: ConsumerState.Disposition = consumer.core.state.withLock { state in
-                        let disposition = state.disposition(of: message)
-                        if disposition == .hold { state.hold(message) }
+                        let disposition = state.disposition(of: record)
+                        if disposition == .hold { state.hold(record) }
                         return disposition
                     }
-                    if disposition == .deliver { return message }
+                    if disposition == .deliver { return record.message }
                 }
                 if Task.isCancelled || consumer.isClosed { return nil }
-                buffer = try await consumer.poll(timeout: .milliseconds(100))
+                buffer = try await consumer.pollStamped(timeout: .milliseconds(100))
                 index = 0
             }
         }

@@ -12,6 +12,9 @@ public struct KafkaOutgoingMessage: Sendable, Hashable {
     public var isTombstone: Bool = false
     /// The record headers, in order.
     public var headers: [KafkaHeader]
+    /// The record timestamp in milliseconds since the epoch, or `nil` for the time of the produce call. Any
+    /// int64 is passed as it is, except that librdkafka takes 0 to mean the time of the call.
+    public var timestampMilliseconds: Int64?
 
     /// Creates a record from bytes.
     public init(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader] = []) {

@@ -112,7 +112,8 @@ public final class KafkaProducer: Sendable {
             withOptionalBytes(message.key) { key in
                 codetask_produce(handle.pointer, topic, message.partition ?? RD_KAFKA_PARTITION_UA,
                                  value?.baseAddress, message.value.count, key?.baseAddress, key?.count ?? 0,
-                                 headers, callback)
+                                 headers, callback, message.timestampMilliseconds == nil ? 0 : 1,
+                                 message.timestampMilliseconds ?? 0)
             }
         }
         if let error {
@@ -133,6 +134,10 @@ public final class KafkaProducer: Sendable {
 
     /// The number of records queued or in flight.
     public var outstandingCount: Int { Int(rd_kafka_outq_len(handle.pointer)) }
+
+    /// How long ago the thread that serves delivery reports last began a turn (each turn lasts at most 100 ms):
+    /// seconds of silence mean it is stuck in a callback, and no send completes meanwhile.
+    public var deliveryLoopSilence: Duration { poller.silence }
 
     /// Flushes for at most `timeout`, then fails whatever is still pending (its senders get an error) and
     /// stops the polling thread. Idempotent; the producer cannot send afterwards.

@@ -14,7 +14,10 @@ extension AuditReport {
             "requests with a started and a failed event: \(self.startedAndFailed.count)\(Self.examples(self.startedAndFailed))",
         ]
         if let calls = self.startCalls, let twice = self.startedMoreThanOnce {
-            lines.append("Start calls: \(calls); code tasks started more than once: \(twice.count) (extra starts \(self.extraStarts ?? 0))")
+            let unflagged = self.startedMoreThanOnceUnflagged ?? []
+            lines.append("Start calls: \(calls); code tasks started more than once: \(twice.count) (extra starts \(self.extraStarts ?? 0)); "
+                + "of them with no started event flagged possibleDuplicate: \(unflagged.count)"
+                + (unflagged.isEmpty ? "" : " (e.g. \(unflagged.prefix(5).joined(separator: ", ")))"))
         } else {
             lines.append("code tasks started more than once: unknown (no record of Start calls)")
         }

@@ -33,6 +33,9 @@ public struct AuditReport: Sendable {
     public var startCalls: Int?
     /// Code tasks that the simulator started more than once, and how many times each.
     public var startedMoreThanOnce: [String: Int]?
+    /// Of the code tasks started more than once, those with no started event flagged `possibleDuplicate`: a
+    /// second job nobody was told about (`nil` without the simulator's record).
+    public var startedMoreThanOnceUnflagged: [String]?
     /// Dead-letter copies read, by `dlq_reason`.
     public var deadLetteredByReason: [String: Int] = [:]
     /// Malformed input records with no dead-letter copy.
@@ -87,6 +90,8 @@ public struct AuditReport: Sendable {
             .sorted(by: Self.order)
         self.startCalls = startCalls?.calls.count
         self.startedMoreThanOnce = startCalls?.duplicateStarts
+        let flagged = Set(audit.entries.values.filter(\.startedFlaggedPossibleDuplicate).compactMap(\.codeTaskId))
+        self.startedMoreThanOnceUnflagged = self.startedMoreThanOnce.map { $0.keys.filter { !flagged.contains($0) }.sorted() }
         for message in snapshot.deadLetter {
             self.deadLetteredByReason[message.headers.last(named: DeadLetterHeader.reason) ?? "?", default: 0] += 1
         }

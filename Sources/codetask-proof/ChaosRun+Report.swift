@@ -12,9 +12,13 @@ extension ChaosRun {
                 + "group's started and uncommitted \(result.uncommittedStarted.map(String.init) ?? "unknown"); "
                 + "started again after it \(result.startedAgain) (of them committed at the kill: \(result.startedAgainThoughCommitted))")
         }
-        let unexpected = attribution.afterSlowAnswers + attribution.unexplained
-        emit("chaos: double starts besides kill -9: \(unexpected) (after answers slower than the attempt timeout "
-            + "\(attribution.afterSlowAnswers), no kill or slow answer to explain them \(attribution.unexplained)"
+        // Under --in-doubt retry a Start answered after the attempt timeout is sent again by design; under fail it
+        // must not be.
+        let retriesInDoubt = self.command.rig.workersRetryInDoubt
+        let unexpected = (retriesInDoubt ? 0 : attribution.afterSlowAnswers) + attribution.unexplained
+        emit("chaos: double starts besides kill -9: \(attribution.afterSlowAnswers + attribution.unexplained) (after answers slower "
+            + "than the attempt timeout \(attribution.afterSlowAnswers)\(retriesInDoubt ? ", started again by --in-doubt retry" : ""), "
+            + "no kill or slow answer to explain them \(attribution.unexplained)"
             + (attribution.unexplainedExamples.isEmpty ? "" : ", e.g. \(attribution.unexplainedExamples.joined(separator: ", "))") + ")")
         if !attribution.unexplainedAfter.isEmpty {
             emit("chaos: unexplained double starts by the last fault before them: "
@@ -29,7 +33,10 @@ extension ChaosRun {
             ("everything committed, final lag 0 (\(lag))", drained && lag == 0),
             ("no crash (\(self.crashes.count)\(self.crashes.isEmpty ? "" : ": " + self.crashes.joined(separator: "; ")))", self.crashes.isEmpty),
             ("every stop exit 0 within grace + 5 s (\(self.stops.count { !$0.clean }) not)", self.stops.allSatisfy(\.clean)),
-            ("double starts besides kill -9 ≤ \(self.command.allowDoubleStarts) (\(unexpected))", unexpected <= self.command.allowDoubleStarts),
+            ("double starts besides kill -9\(retriesInDoubt ? " and in-doubt retries" : "") ≤ \(self.command.allowDoubleStarts) (\(unexpected))",
+             unexpected <= self.command.allowDoubleStarts),
+            ("every code task started more than once flagged possibleDuplicate (\(audit.startedMoreThanOnceUnflagged?.count ?? 0) not)",
+             audit.startedMoreThanOnceUnflagged?.isEmpty ?? false),
             ("each kill -9 started again at most its started-and-uncommitted requests", attribution.kills.allSatisfy(\.withinBound)),
         ]
         for (name, held) in targets { emit("chaos: target \(held ? "met" : "MISSED"): \(name)") }

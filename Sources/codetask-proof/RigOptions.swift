@@ -16,4 +16,17 @@ struct RigOptions: ParsableArguments {
     @Option(help: "The codetask-worker binary (default: the one next to this executable).") var workerBinary: String?
     @Argument(parsing: .postTerminator, help: "Extra `codetask-worker run` flags after --, e.g. -- --journal on --in-doubt fail.")
     var workerArguments: [String] = []
+
+    /// Whether the workers start an in-doubt request again: the worker's default `--in-doubt retry`, unless the
+    /// extra flags say `--in-doubt fail`. Under `retry` a Start answered later than the attempt timeout is sent
+    /// again by design (and flagged `possibleDuplicate`); under `fail` it must end as an `in_doubt` failure.
+    var workersRetryInDoubt: Bool {
+        guard let index = self.workerArguments.lastIndex(where: { $0 == "--in-doubt" || $0.hasPrefix("--in-doubt=") }) else {
+            return true
+        }
+        let flag = self.workerArguments[index]
+        let value = flag == "--in-doubt"
+            ? (index + 1 < self.workerArguments.count ? self.workerArguments[index + 1] : "") : String(flag.dropFirst("--in-doubt=".count))
+        return value != "fail"
+    }
 }

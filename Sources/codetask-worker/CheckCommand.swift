@@ -4,7 +4,7 @@ import InformaticaClient
 import Kafka
 import Logging
 
-/// `codetask-worker check`: validates the configuration, connects to Kafka, checks the three topics, logs in to
+/// `codetask-worker check`: validates the configuration, connects to Kafka, judges the topics as `run` does, logs in to
 /// Informatica and out again, printing each step; exit status 0 only when every step is ok.
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,23 +37,35 @@ struct CheckCommand: AsyncParsableCommand {
         if report.failed { throw ExitCode(1) }
     }
 
-    /// Connects to Kafka and checks that each topic exists, with its partition count.
+    /// Connects to Kafka and judges each topic as `run` does (``TopicPlan``): a step fails exactly where `run`
+    /// would refuse to start.
     private static func checkKafka(_ configuration: WorkerConfiguration, timeout: Duration, logger: Logger, into report: inout StepReport) async {
-        let found: [String: KafkaTopicDescription]
+        let plan: TopicPlan
         do {
             let admin = try KafkaAdmin(configuration: configuration.kafka, logger: logger)
-            found = Dictionary(uniqueKeysWithValues: try await admin.describeTopics(configuration.topics.all, timeout: timeout).map { ($0.name, $0) })
+            plan = try await TopicPlan.read(configuration, admin: admin, timeout: timeout)
             report.ok("kafka", "connected to \(configuration.kafka.bootstrapServers.joined(separator: ","))")
         } catch {
             report.failure("kafka", "\(error)")
-            for (role, topic) in Self.roles(configuration.topics) { report.skipped("\(role) topic \(topic)", "Kafka unreachable") }
+            // The same topics, judged against nothing: only their roles and names are used.
+            for entry in TopicPlan(configuration, partitions: [:]).entries {
+                report.skipped("\(entry.role.rawValue) topic \(entry.topic)", "Kafka unreachable")
+            }
             return
         }
-        for (role, topic) in Self.roles(configuration.topics) {
-            if let description = found[topic] {
-                report.ok("\(role) topic \(topic)", "\(description.partitions.count) partitions")
-            } else {
-                report.failure("\(role) topic \(topic)", "missing (create it, or run the worker with --create-topics)")
+        for entry in plan.entries {
+            let step = "\(entry.role.rawValue) topic \(entry.topic)"
+            switch entry.verdict {
+            case .exists(let partitions):
+                report.ok(step, "\(partitions) partitions")
+            case .create(let partitions):
+                report.ok(step, "missing; run creates it with \(partitions) partitions")
+            case .missing:
+                report.failure(step, "missing (create it, or run the worker with --create-topics)")
+            case .tooFewPartitions:
+                report.failure(step, plan.refusal.map { "\($0)" } ?? "fewer partitions than the input")
+            case .inputMissing:
+                report.skipped(step, "the input topic is missing")
             }
         }
     }
@@ -76,10 +88,6 @@ struct CheckCommand: AsyncParsableCommand {
             report.failure("informatica login", "\(error)")
             await client.shutdown()
         }
-    }
-
-    private static func roles(_ topics: WorkerTopics) -> [(String, String)] {
-        [("input", topics.input), ("output", topics.output), ("dead-letter", topics.deadLetter)]
     }
 }
 

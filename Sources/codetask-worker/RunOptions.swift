@@ -44,6 +44,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp(Settings.commitInterval.help)) var commitInterval: String?
     @Option(help: ArgumentHelp(Settings.shutdownGrace.help)) var shutdownGrace: String?
     @Option(help: ArgumentHelp(Settings.rebalanceDrain.help)) var rebalanceDrain: String?
+    @Option(help: ArgumentHelp(Settings.assignmentReadLimit.help)) var assignmentReadLimit: String?
     @Option(help: ArgumentHelp(Settings.logLevel.help)) var logLevel: String?
 
     @Option(help: ArgumentHelp(Settings.logFormat.help)) var logFormat: String?

@@ -18,6 +18,14 @@ struct BenchResult: Sendable {
             profile.title, self.rate, limit, self.cpuPer10k, self.peakMemoryMiB, self.exitedCleanly ? "0" : "not 0")
     }
 
+    /// This build against the baseline in one profile of this run: rate and CPU per request, after / before.
+    static func printChange(from before: BenchResult, to after: BenchResult, profile: BenchProfile) {
+        print(String(
+            format: "%@ this build / baseline: requests/s %.3f, CPU per 10,000 %.3f, peak memory %.3f",
+            profile.title, after.rate / before.rate, after.cpuPer10k / before.cpuPer10k,
+            after.peakMemoryMiB / before.peakMemoryMiB))
+    }
+
     /// Ratios between profiles of this run.
     static func printRatios(_ results: [String: BenchResult]) {
         if let a = results["a"], let b = results["b"] {

@@ -36,6 +36,11 @@ struct CommandLineTests {
         BadSetting(arguments: [], environment: ["CODETASK_BROKERS": ""], named: "--brokers / CODETASK_BROKERS"),
         BadSetting(arguments: ["--kafka-property", "acks"], environment: [:], named: "--kafka-property"),
         BadSetting(arguments: ["--max-in-flight", "50", "--max-pending", "10"], environment: [:], named: "maxPendingRecords"),
+        // The drain holds up polling: it must end well within max.poll.interval.ms (default 300 s, or as set).
+        BadSetting(arguments: ["--rebalance-drain", "400"], environment: [:], named: "rebalanceDrainTimeout"),
+        BadSetting(
+            arguments: ["--rebalance-drain", "8", "--kafka-property", "max.poll.interval.ms=10000"], environment: [:],
+            named: "rebalanceDrainTimeout"),
         BadSetting(arguments: ["--output-topic", "bad topic"], environment: [:], named: "topics.output"),
         BadSetting(arguments: [], environment: ["CODETASK_JOURNAL": "maybe"], named: "--journal / CODETASK_JOURNAL"),
         BadSetting(arguments: ["--journal-topic", "bad journal"], environment: [:], named: "topics.journal"),

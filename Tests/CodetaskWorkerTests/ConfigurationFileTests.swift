@@ -3,7 +3,7 @@ import Testing
 
 /// Settings from a configuration file (JSON or YAML), the environment and flags: precedence flag > variable >
 /// file > default, bad values named with their source, booleans in every spelling, secrets never printed, and
-/// the README's table of settings checked against `--help`.
+/// the table of settings in docs/configuration.md checked against `--help`.
 @Suite("Configuration file")
 struct ConfigurationFileTests {
     private static let password = "pw-\(UUID().uuidString)"
@@ -134,16 +134,16 @@ struct ConfigurationFileTests {
         #expect(unknown.status == 64 && unknown.output.contains("name no setting: maxInflight"), "\(unknown.output)")
     }
 
-    @Test("the README's table of settings matches --help: every flag, variable, file key and default")
-    func readmeTableMatchesHelp() throws {
+    @Test("the settings table of docs/configuration.md matches --help: every flag, variable, file key and default")
+    func settingsTableMatchesHelp() throws {
         let (status, help) = try CommandRunner.run(["run", "--help"], environment: [:])
         #expect(status == 0)
         let flatHelp = help.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        let readme = try String(contentsOfFile: Self.packageRoot + "/README.md", encoding: .utf8)
-        let rows = readme.split(separator: "\n").filter { $0.hasPrefix("| `--") }.map { line in
+        let document = try String(contentsOfFile: Self.packageRoot + "/docs/configuration.md", encoding: .utf8)
+        let rows = document.split(separator: "\n").filter { $0.hasPrefix("| `--") }.map { line in
             line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "`", with: "") }
         }
-        #expect(rows.count >= 30, "the README's settings table is missing")
+        #expect(rows.count >= 30, "docs/configuration.md's settings table is missing")
         var documented: Set<String> = []
         for row in rows where row.count >= 4 {
             let (flag, variable, key, defaultText) = (row[0], row[1], row[2], row[3])
@@ -151,13 +151,13 @@ struct ConfigurationFileTests {
             if key == "-" { continue }  // --config itself
             #expect(flatHelp.contains(flag), "\(flag) is not in --help")
             #expect(flatHelp.contains("(\(variable); file key \(key); default \(defaultText))"),
-                    "README row \(row) does not match --help")
+                    "docs/configuration.md row \(row) does not match --help")
         }
         let helpFlags = Set(help.split(whereSeparator: \.isWhitespace).filter { $0.hasPrefix("--") }.map { token in
             String(token.prefix { $0.isLowercase || $0 == "-" })
         })
         for flag in helpFlags where !["--help", "--print-configuration"].contains(flag) {
-            #expect(documented.contains(flag), "\(flag) is in --help but not in the README's table")
+            #expect(documented.contains(flag), "\(flag) is in --help but not in docs/configuration.md's table")
         }
     }
 

@@ -19,6 +19,7 @@ struct CoreDriver {
         self.core = Core(settings: settings)
         // The scripted tests describe a broker that keeps commit metadata (Apache Kafka), as a read-back showed.
         self.core.commitMetadataKept = true
+        self.core.metadataReadBack = .learnt
     }
 
     var now: ContinuousClock.Instant { self.start + self.elapsed }

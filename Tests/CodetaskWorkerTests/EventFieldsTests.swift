@@ -32,6 +32,31 @@ struct EventFieldsTests {
         #expect(throws: Never.self) { try JSONParser.parse(event.value) }
     }
 
+    @Test("an event over the producer's limit keeps jobId and replaces its largest answer fields by size markers")
+    func oversizedStartedFits() throws {
+        let limit = 4_000
+        let factory = EventFactory(topics: WorkerTopics(), eventSource: "/test", maxRecordBytes: limit)
+        let spark = #"{"log":"\#(String(repeating: "s", count: 2_000))"}"#
+        let big = "\"" + String(repeating: "b", count: 3_000) + "\""
+        let answer = #"{"jobId":"job-7","sparkCodeTaskResponseBody":\#(spark),"big":\#(big),"small":1}"#
+        let started = try #require(CodeTaskStarted(body: Array(answer.utf8), httpStatus: 200, attempts: []))
+        // Trace headers count against the limit too: 1,500 bytes of them leave no room for the Spark body.
+        let trace = [KafkaHeader(name: "tracestate", value: String(repeating: "t", count: 1_500))]
+        let event = factory.started(Self.request, started, latency: .zero, trace: trace)
+        #expect(event.maximumWireSize <= limit)
+        #expect(event.headers.last(named: "tracestate") == trace[0].stringValue)
+        let parsed = try JSONParser.parse(event.value)
+        #expect(parsed["jobId"]?.stringValue == "job-7")
+        #expect(parsed["extra"]?["big"]?["truncated"] == .bool(true))
+        #expect(parsed["extra"]?["big"]?["bytes"] == .integer(3_002))
+        #expect(parsed["extra"]?["small"] == .integer(1))
+        #expect(parsed["sparkCodeTaskResponseBody"]?["bytes"] == .integer(Int64(spark.utf8.count)))
+        // Without the trace headers the Spark body fits and stays as sent.
+        let untraced = try JSONParser.parse(factory.started(Self.request, started, latency: .zero).value)
+        #expect(untraced["sparkCodeTaskResponseBody"]?["log"] != nil)
+        #expect(untraced["extra"]?["big"]?["truncated"] == .bool(true))
+    }
+
     @Test("the failed event carries the new categories and inDoubtAttempts")
     func failedCarriesInDoubt() throws {
         let attempts = [Attempt(number: 1, target: .request, status: 200, outcome: .success, latency: .zero, errorCode: nil, delivery: .answerUnreadable)]

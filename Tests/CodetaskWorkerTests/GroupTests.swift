@@ -9,12 +9,16 @@ import Testing
 extension WorkerIntegration {
 @Suite("Groups of workers: stops, restarts, scale-out and scale-in", .serialized)
 struct GroupTests {
-    @Test("3 workers, 5,000 requests, graceful stops, restarts, scale-out and scale-in: nothing lost, all committed, stops bounded",
+    /// Requests of the scheduled group run: 2,500 in CI's short profile, 5,000 in the full one
+    /// (`CODETASK_TEST_PROFILE=full`, run before an issue touching groups is resolved).
+    static let scheduledGroupRequests = TestProfile.isFull ? 5000 : 2500
+
+    @Test("3 workers, 2,500 requests (5,000 in the full profile), graceful stops, restarts, scale-out and scale-in: nothing lost, all committed, stops bounded",
           arguments: BrokerKind.allCases)
     func scheduledGroup(kind: BrokerKind) async throws {
         announce("scheduledGroup", kind)
         try await WorkerHarness.with(kind, simulator: { $0.faults.latency = .fixed(milliseconds: 40) }) { harness in
-            let total = 5000
+            let total = Self.scheduledGroupRequests
             let grace = Duration.seconds(10)
             let produced = try await harness.produce((0..<total).map { SampleRequests.valid(index: $0, codeTaskId: "ct-\($0)") })
             let start = {
@@ -29,8 +33,9 @@ struct GroupTests {
             var finishedWorkers: [RunningWorker] = []
             let started = { harness.simulator.startCalls.calls.filter { $0.jobId != nil }.count }
             // The schedule: each step waits for progress, then changes the group.
-            for (threshold, change) in [(800, "restart 0"), (1600, "scale out"), (2600, "scale in"), (3400, "restart 1"),
-                                        (4200, "restart 2")] {
+            // At 16 %, 32 %, 52 %, 68 % and 84 % of the requests started.
+            for (percent, change) in [(16, "restart 0"), (32, "scale out"), (52, "scale in"), (68, "restart 1"), (84, "restart 2")] {
+                let threshold = total * percent / 100
                 let reached = await WorkerHarness.eventually(timeout: .seconds(180)) { started() >= threshold }
                 #expect(reached, "stuck before \(change) at \(started()) started")
                 switch change {

@@ -52,7 +52,7 @@ struct JournalScanTests {
         ], first: 100)
         scan.apply(records, end: 105, input: Self.input, committed: CommitPoint(offset: 10, finished: [12]))
         let ledger = JournalLedger()
-        ledger.recovered(Self.input, scan: scan, inDoubt: [:])
+        _ = ledger.recovered(Self.input, epoch: 1, scan: scan, member: "a")
         #expect(ledger.readStart(Self.input, committed: 10) == 100, "offset 10 is open: its attempt")
         #expect(ledger.readStart(Self.input, committed: 11) == 101, "offset 11 finished above the position: its attempt")
         #expect(ledger.readStart(Self.input, committed: 12) == 103, "offset 12 finished per the metadata only: its attempt too")
@@ -74,12 +74,22 @@ struct JournalScanTests {
         #expect(scan.end == 3)
     }
 
-    @Test("only other members' recent open attempts are waited for")
-    func recentForeignAttempts() {
+    @Test("other members' open attempts are waited for whatever their writers' clocks said; closed ones and own ones are not")
+    func foreignOpenAttempts() {
         var scan = JournalScan()
-        scan.apply(Self.records([(.attempt, 1, "me"), (.attempt, 2, "other")]), end: 2, input: Self.input, committed: nil)
-        #expect(scan.recentForeignAttempts(notBy: "me", after: Date() - 60) == 1)
-        #expect(scan.recentForeignAttempts(notBy: "me", after: Date() + 60) == 0)
+        scan.apply(Self.records([(.attempt, 1, "me"), (.attempt, 2, "other"), (.attempt, 3, "third"), (.outcome, 3, "third")]),
+                   end: 4, input: Self.input, committed: nil)
+        #expect(scan.foreignOpenAttempts(notBy: "me") == 1)
+        #expect(scan.foreignOpenAttempts(notBy: "other") == 1)
+        // A writer whose clock is a day behind (or ahead) is waited for all the same.
+        for skew in [-86_400.0, 86_400.0] {
+            let source = RecordSource(topic: Self.input.topic, partition: Self.input.partition, offset: 9)
+            let message = JournalEntry(.attempt, source: source, requestId: "r-9", member: "skewed", at: Date() + skew).message(journalTopic: "journal")
+            var skewed = JournalScan()
+            skewed.apply([KafkaMessage(topicPartition: TopicPartition(topic: "journal", partition: Self.input.partition), offset: 0,
+                                       key: message.key, value: message.value)], end: 1, input: Self.input, committed: nil)
+            #expect(skewed.foreignOpenAttempts(notBy: "me") == 1, "skew \(skew) s")
+        }
     }
 
     @Test("the journal read start: the earliest attempt at or above the committed offset (finished ones too), else the end; attempts below are forgotten")

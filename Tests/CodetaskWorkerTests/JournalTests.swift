@@ -1,5 +1,5 @@
 import CodetaskDemo
-import CodetaskWorker
+@testable import CodetaskWorker
 import Foundation
 import InformaticaSimulator
 import Kafka
@@ -72,9 +72,10 @@ struct JournalTests {
         try await WorkerHarness.with(kind) { harness in
             let produced = try await harness.produce((0..<40).map { SampleRequests.valid(index: $0, codeTaskId: "ct-\($0)") })
             // Start calls go to a closed port: every attempt is recorded, then its request is refused at connect.
+            // The breaker never opens (it would hold the requests not yet recorded, and fewer than 8 would be).
             let first = try WorkerProcess.launch(harness, maxInFlight: 8, arguments: [
                 "--server-url", "http://127.0.0.1:\(try FreePort.find())", "--max-attempts", "100", "--request-deadline", "600",
-                "--in-doubt", "fail",
+                "--in-doubt", "fail", "--breaker-failures", "10000",
             ])
             defer { first.kill(SIGKILL) }
             var recorded = false
@@ -169,13 +170,33 @@ struct JournalTests {
     private static func killWithCallsInFlight(_ harness: WorkerHarness, policy: String) async throws
         -> ([RecordSource: SampleRecord], WorkerProcess)
     {
-        let produced = try await harness.produce((0..<300).map { SampleRequests.valid(index: $0, codeTaskId: "ct-\($0)") })
+        // Enough for the kill to come at 60 calls with 16 more in flight, and a little left for the next worker.
+        let produced = try await harness.produce((0..<120).map { SampleRequests.valid(index: $0, codeTaskId: "ct-\($0)") })
         let first = try WorkerProcess.launch(harness, maxInFlight: Self.maxInFlight, arguments: ["--in-doubt", policy])
         defer { first.kill(SIGKILL) }
         let reached = await WorkerHarness.eventually(timeout: .seconds(120)) { harness.simulator.startCalls.calls.count >= 60 }
         first.kill(SIGKILL)
         #expect(reached, "the worker process made no progress: \(first.logTail())")
         return (produced, try WorkerProcess.launch(harness, maxInFlight: Self.maxInFlight, arguments: ["--in-doubt", policy]))
+    }
+
+    /// Issue 22: `--journal off` had no test. Without the journal the worker processes every request once and
+    /// writes nothing to the journal topic (nor checkpoints: the broker's commit metadata is all it has).
+    @Test("--journal off: every request started once, nothing written to the journal topic", arguments: BrokerKind.allCases)
+    func journalOff(kind: BrokerKind) async throws {
+        announce("journal journalOff", kind)
+        try await WorkerHarness.with(kind) { harness in
+            let produced = try await harness.produce((0..<60).map { SampleRequests.valid(index: $0, codeTaskId: "ct-\($0)") })
+            let worker = try harness.startWorker { $0.attemptJournal = false }
+            let audit = try await harness.audit(produced.keys)
+            try await worker.stop()
+            let written = try await Self.journalRecords(harness)
+            print("[worker-tests] journal journalOff on \(kind): started=\(audit.startedCount) journal records=\(written); \(worker.worker.statistics)")
+            #expect(worker.worker.journal == nil)
+            #expect(audit.lost.isEmpty && audit.startedCount == 60)
+            #expect(harness.simulator.startCalls.duplicateStarts.isEmpty)
+            #expect(written == 0, "the journal topic got \(written) records with the journal off")
+        }
     }
 
     /// The records in the harness's journal topic.

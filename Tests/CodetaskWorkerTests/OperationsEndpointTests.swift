@@ -73,8 +73,15 @@ struct OperationsEndpointTests {
         let now = ContinuousClock.now
         let endpoint = try await ServedEndpoint.start(registry: PrometheusCollectorRegistry(), health: health)
         health.recordLoop(now: now, oldestUnfinishedAge: .seconds(1), breakerOpen: false)
+        #expect(!health.readiness(now: now).ok, "the brokers have not been asked yet")
+        health.recordKafka(answered: true, detail: "partition leaders answered")
         #expect(health.readiness(now: now).ok)
         #expect(try await endpoint.status("/readyz") == 200)
+        health.recordKafka(answered: false, detail: "end offsets not answered within 2 s")
+        let brokersAway = try await endpoint.get("/readyz")
+        #expect(brokersAway.status == 503)
+        #expect(brokersAway.body.contains(#""kafka":{"ok":false"#), "\(brokersAway.body)")
+        health.recordKafka(answered: true, detail: "partition leaders answered")
         health.recordLoop(now: now, oldestUnfinishedAge: .seconds(1), breakerOpen: true)
         let breakerOpen = try await endpoint.get("/readyz")
         #expect(breakerOpen.status == 503)
@@ -89,6 +96,18 @@ struct OperationsEndpointTests {
         let stalled = health.liveness(now: now + WorkerHealth.loopStallLimit + .seconds(1))
         #expect(!stalled.ok)
         #expect(stalled.json.contains(#""loop":{"ok":false"#))
+        // A poll outstanding past its limit: not alive, nor ready; alive again once it returns.
+        health.pollBegan(now: now, limit: .seconds(30))
+        health.recordLoop(now: now + .seconds(30), oldestUnfinishedAge: .zero, breakerOpen: false)
+        #expect(health.liveness(now: now + .seconds(30)).ok)
+        let hung = health.liveness(now: now + .seconds(31))
+        #expect(!hung.ok && hung.json.contains(#""poll":{"ok":false"#), "\(hung.json)")
+        health.pollEnded()
+        #expect(health.liveness(now: now + .seconds(31)).ok)
+        // A producer whose delivery-report thread has been silent past the stall limit: not alive.
+        health.recordLoop(now: now + .seconds(31), oldestUnfinishedAge: .zero, breakerOpen: false, deliverySilence: .seconds(11))
+        let stuckDeliveries = health.liveness(now: now + .seconds(31))
+        #expect(!stuckDeliveries.ok && stuckDeliveries.json.contains(#""delivery":{"ok":false"#), "\(stuckDeliveries.json)")
         try await endpoint.stop()
     }
 }
@@ -170,7 +189,7 @@ private struct ServedEndpoint {
 }
 
 /// Samples of the Prometheus text format: `name{label="value",...} number` lines.
-private struct PrometheusText {
+struct PrometheusText {
     struct Sample {
         var name: String
         var labels: [String: String]

@@ -13,7 +13,8 @@ extension WorkerIntegration {
             [
                 "CODETASK_BROKERS": harness.broker.bootstrapServers, "CODETASK_GROUP": harness.group,
                 "CODETASK_INPUT_TOPIC": harness.topics.input, "CODETASK_OUTPUT_TOPIC": harness.topics.output,
-                "CODETASK_DLQ_TOPIC": harness.topics.deadLetter, "CODETASK_LOGIN_MODE": "v3",
+                "CODETASK_DLQ_TOPIC": harness.topics.deadLetter, "CODETASK_JOURNAL_TOPIC": harness.topics.journal,
+                "CODETASK_LOGIN_MODE": "v3",
                 "CODETASK_LOGIN_URL": harness.simulator.baseURL, "CODETASK_USERNAME": harness.simulator.configuration.username,
                 "CODETASK_PASSWORD": harness.simulator.configuration.password,
             ]
@@ -26,7 +27,8 @@ extension WorkerIntegration {
                 #expect(status == 0, "\(output)")
                 for step in ["configuration: ok", "kafka: ok", "input topic \(harness.topics.input): ok (6 partitions)",
                              "output topic \(harness.topics.output): ok (3 partitions)",
-                             "dead-letter topic \(harness.topics.deadLetter): ok (1 partitions)", "informatica login: ok",
+                             "dead-letter topic \(harness.topics.deadLetter): ok (1 partitions)",
+                             "journal topic \(harness.topics.journal): ok (6 partitions)", "informatica login: ok",
                              "informatica logout: ok"] {
                     #expect(output.contains("check: \(step)"), "\(step) is missing from \(output)")
                 }
@@ -47,6 +49,27 @@ extension WorkerIntegration {
                 #expect(output.contains("check: dead-letter topic \(missing): FAILED: missing"), "\(output)")
                 #expect(output.contains("check: input topic \(harness.topics.input): ok"), "\(output)")
                 #expect(output.contains("check: informatica login: ok"), "the other steps still run: \(output)")
+            }
+        }
+
+        @Test("check fails exactly where run refuses: a journal topic with fewer partitions than the input; a missing journal is fine for both")
+        func checkAgreesWithRunOnTheJournal() async throws {
+            try await WorkerHarness.with(.mock) { harness in
+                let small = try await harness.broker.createTopic(prefix: "small-journal", partitions: 2)
+                var environment = Self.environment(harness)
+                environment["CODETASK_JOURNAL_TOPIC"] = small
+                let refusal = "the attempt journal topic \(small) has 2 partition(s) but the input has 6"
+                let (checkStatus, checkOutput) = try CommandRunner.run(["check"], environment: environment)
+                #expect(checkStatus == 1, "\(checkOutput)")
+                #expect(checkOutput.contains("check: journal topic \(small): FAILED: \(refusal)"), "\(checkOutput)")
+                let (runStatus, runOutput) = try CommandRunner.run(["run", "--http-address", "off"], environment: environment)
+                #expect(runStatus != 0 && runOutput.contains(refusal), "run did not refuse alike: \(runStatus) \(runOutput)")
+                // A journal topic that does not exist yet: run creates it, so check passes it.
+                let absent = uniqueName("absent-journal")
+                environment["CODETASK_JOURNAL_TOPIC"] = absent
+                let (status, output) = try CommandRunner.run(["check"], environment: environment)
+                #expect(status == 0 && output.contains("check: journal topic \(absent): ok (missing; run creates it with 6 partitions)"),
+                        "\(output)")
             }
         }
 

@@ -229,6 +229,24 @@ struct WorkerCoreTests {
         #expect(last.compactMap(\.committed).first?[partition0] == CommitPoint(offset: 3, finished: []))
     }
 
+    @Test("with the attempt journal, a broker that drops commit metadata: the stop starts nothing more (the journal carries what finished above the gap)")
+    func stopStartsNothingWithJournal() {
+        var driver = CoreDriver {
+            $0.maxInFlight = 2
+            $0.journal = true
+        }
+        driver.core.commitMetadataKept = false
+        driver.assign([partition0])
+        let started = driver.poll(partition0, [0, 1, 2, 3]) { $0 < 2 ? "a" : "b\($0)" }.startedJobs()
+        #expect(started.map(\.source.offset) == [0, 2])
+        driver.send(.stopRequested)
+        // 1 lies below the frontier (2) but is not started: offset 2's closed attempt is in the journal.
+        #expect(driver.send(.jobEnded(started[0].id, finished: true)).startedJobs().isEmpty)
+        let last = driver.send(.jobEnded(started[1].id, finished: true))
+        #expect(last.startedJobs().isEmpty)
+        #expect(last.compactMap(\.committed).first?[partition0] == CommitPoint(offset: 1, finished: [2]))
+    }
+
     @Test("stop: past the grace period everything is cancelled and the stop ends within grace + 5 s even if commits hang")
     func stopBound() {
         var driver = CoreDriver { $0.gracePeriod = .seconds(10) }

@@ -7,11 +7,15 @@ import InformaticaSimulator
 import Kafka
 import KafkaTestSupport
 import Logging
+import Metrics
+import Synchronization
 import Testing
 
 /// One test's world: a broker with fresh topics, a simulator, and worker configurations pointing at both.
 final class WorkerHarness: Sendable {
     let broker: TestBroker
+    /// Workers started so far, to tell their log lines apart.
+    private let workersStarted = Atomic<Int>(0)
     let topics: WorkerTopics
     let group: String
     let simulator: InformaticaSimulator
@@ -102,18 +106,21 @@ final class WorkerHarness: Sendable {
         return configuration
     }
 
-    /// Creates a worker and runs it in a task.
+    /// Creates a worker and runs it in a task (with `health` and `metrics` when given).
     func startWorker(
         logger given: Logger? = nil, defaultSessionTimeout: Bool = false, tracer: (any Tracer)? = nil,
+        health: WorkerHealth? = nil, metrics: (any MetricsFactory)? = nil,
         _ adjust: (inout WorkerConfiguration) -> Void = { _ in }
     ) throws -> RunningWorker {
         var logger = self.logger
         // WORKER_TEST_LOG=info (or debug) shows the worker's own log when a test needs explaining.
         logger.logLevel = ProcessInfo.processInfo.environment["WORKER_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .error
         if let given { logger = given }
+        // Several workers log to one output: each line names its worker.
+        logger[metadataKey: "test.worker"] = "\(self.workersStarted.add(1, ordering: .relaxed).newValue)"
         let worker = try Worker(
             configuration: self.configuration(defaultSessionTimeout: defaultSessionTimeout, adjust), logger: logger,
-            tracer: tracer ?? InstrumentationSystem.tracer)
+            metrics: metrics ?? MetricsSystem.factory, health: health, tracer: tracer ?? InstrumentationSystem.tracer)
         return RunningWorker(worker: worker, task: Task { try await worker.run() })
     }
 
@@ -133,6 +140,20 @@ final class WorkerHarness: Sendable {
         try await OutputAudit.read(
             kafka: self.broker.clientConfiguration(), topics: self.topics, expected: Set(expected), timeout: timeout,
             logger: self.logger)
+    }
+
+    /// Reads the output and dead-letter topics from the start until `done` holds for what was read (then 1 s
+    /// more, to catch duplicates) or `timeout` passes.
+    func readOutputs(timeout: Duration = .seconds(30), until done: ([KafkaMessage]) -> Bool) async throws -> [KafkaMessage] {
+        let consumer = try self.broker.makeConsumer(group: uniqueName("reader"))
+        try consumer.subscribe(topics: [self.topics.deadLetter, self.topics.output])
+        var records: [KafkaMessage] = []
+        let end = ContinuousClock.now + timeout
+        while ContinuousClock.now < end && !done(records) { records += try await consumer.poll(timeout: .milliseconds(200)) }
+        let settle = ContinuousClock.now + .seconds(1)
+        while ContinuousClock.now < settle { records += try await consumer.poll(timeout: .milliseconds(200)) }
+        try await consumer.close()
+        return records
     }
 
     /// The group's committed position per input partition.
@@ -197,7 +218,14 @@ func extraStarts(_ simulator: InformaticaSimulator) -> Int {
 }
 
 /// The worker's integration suites, run one after another (nested suites, in extensions of this one): each
-/// starts brokers, workers and a simulator, and two cores cannot run several such worlds at once without
-/// starving their timers and those of the other test targets.
+/// starts brokers, workers and a simulator. They mostly wait (the target used 5 CPU minutes in 25), but two
+/// chains side by side on two cores made timing-bound tests fail (a stop past its bound, Tansu's group stalling),
+/// so they stay one chain.
 @Suite("Worker integration", .serialized)
 struct WorkerIntegration {}
+
+/// Which test profile runs: CI's short one (the default) or the full one (`CODETASK_TEST_PROFILE=full`), with the
+/// larger sizes docs/testing.md lists; run before resolving an issue whose tests have a full size.
+enum TestProfile {
+    static let isFull = ProcessInfo.processInfo.environment["CODETASK_TEST_PROFILE"] == "full"
+}

@@ -36,7 +36,7 @@ struct CommitMetadataTests {
                 if kind == .mock {
                     #expect(byPartition[partitions[0]]?.metadata == metadata)
                 } else {
-                    #expect(byPartition[partitions[0]]?.metadata == nil, "Tansu now keeps commit metadata: update the README")
+                    #expect(byPartition[partitions[0]]?.metadata == nil, "Tansu now keeps commit metadata: update docs/kafka-notes.md and docs/architecture.md")
                 }
                 #expect(byPartition[partitions[1]]?.offset == 2)
                 #expect((byPartition[partitions[1]]?.metadata ?? "").isEmpty)

@@ -6,16 +6,16 @@ struct KafkaUnitTests {
     @Test func consumerStateHoldsPausedAndDropsRevoked() {
         let p0 = TopicPartition(topic: "t", partition: 0)
         let p1 = TopicPartition(topic: "t", partition: 1)
-        func record(_ partition: TopicPartition, _ offset: Int64) -> KafkaMessage {
-            KafkaMessage(topicPartition: partition, offset: offset, key: nil, value: [])
-        }
         var state = ConsumerState()
+        func record(_ partition: TopicPartition, _ offset: Int64) -> ConsumerState.Fetched {
+            state.fetched(KafkaMessage(topicPartition: partition, offset: offset, key: nil, value: []))
+        }
         state.assign([p0, p1])
         state.pause([p0])
-        #expect(state.admit([record(p0, 0), record(p1, 0), record(p0, 1)]).map(\.offset) == [0])
+        #expect(state.admit([record(p0, 0), record(p1, 0), record(p0, 1)]).map(\.message.offset) == [0])
         #expect(state.held.count == 2)
         state.resume([p0])
-        #expect(state.admit([record(p0, 2)]).map { "\($0.partition):\($0.offset)" } == ["0:0", "0:1", "0:2"])
+        #expect(state.admit([record(p0, 2)]).map { "\($0.message.partition):\($0.message.offset)" } == ["0:0", "0:1", "0:2"])
         state.revoke([p1])
         #expect(state.disposition(of: record(p1, 5)) == .drop)
     }

@@ -14,8 +14,11 @@ struct AuditTests {
                      headers: [], timestampMilliseconds: time)
     }
 
-    func event(for partition: Int32, _ offset: Int64, id: String, at time: Int64, type: EventType = .started) -> KafkaMessage {
-        let body = #"{"requestId":"\#(id)","codeTaskId":"\#(id)","jobId":"j","source":{"topic":"in","partition":\#(partition),"offset":\#(offset)}}"#
+    func event(
+        for partition: Int32, _ offset: Int64, id: String, at time: Int64, type: EventType = .started, possibleDuplicate: Bool = false
+    ) -> KafkaMessage {
+        let body = #"{"requestId":"\#(id)","codeTaskId":"\#(id)","jobId":"j","possibleDuplicate":\#(possibleDuplicate),"#
+            + #""source":{"topic":"in","partition":\#(partition),"offset":\#(offset)}}"#
         return KafkaMessage(topicPartition: TopicPartition(topic: "out", partition: 0), offset: 0, key: nil, value: Array(body.utf8),
                             headers: [KafkaHeader(name: "ce_type", value: type.rawValue), KafkaHeader(name: "ce_id", value: "\(id)/\(type.rawValue)")],
                             timestampMilliseconds: time)
@@ -61,6 +64,25 @@ struct AuditTests {
         #expect(report.lagByPartition == [0: 0, 1: 2])
         #expect(report.largestEndToEndMilliseconds == 2_000)
         #expect(report.lines.last == "audit: verdict: LOSS: 1 valid requests have no terminal event")
+    }
+
+    @Test("a code task started twice counts as told only when a started event of it says possibleDuplicate (a failed one does not)")
+    func possibleDuplicateFlags() {
+        var snapshot = TopicSnapshot()
+        snapshot.input = [self.input(0, 0, #"{"codeTaskId":"a"}"#), self.input(0, 1, #"{"codeTaskId":"b"}"#), self.input(0, 2, #"{"codeTaskId":"c"}"#)]
+        snapshot.output = [
+            self.event(for: 0, 0, id: "a", at: 1_100), self.event(for: 0, 0, id: "a", at: 1_200, possibleDuplicate: true),
+            self.event(for: 0, 1, id: "b", at: 1_300), self.event(for: 0, 1, id: "b", at: 1_400, type: .failed, possibleDuplicate: true),
+            self.event(for: 0, 2, id: "c", at: 1_500, possibleDuplicate: true),
+        ]
+        let calls = StartCallLog(calls: ["a", "a", "b", "b", "c"].enumerated().map {
+            StartCall(sequence: $0.offset + 1, codeTaskId: $0.element, status: 200, jobId: "j\($0.offset)", receivedAt: Date())
+        })
+        let report = AuditReport(snapshot: snapshot, startCalls: calls, committed: [0: 3], topics: self.topics)
+        #expect(report.startedMoreThanOnce == ["a": 2, "b": 2])
+        #expect(report.startedMoreThanOnceUnflagged == ["b"])
+        #expect(report.lines.contains { $0.hasSuffix("flagged possibleDuplicate: 1 (e.g. b)") })
+        #expect(AuditReport(snapshot: snapshot, startCalls: nil, committed: [0: 3], topics: self.topics).startedMoreThanOnceUnflagged == nil)
     }
 
     @Test("a start again after a kill is the kill's; committed ones break its bound; after a slow answer or unexplained otherwise")

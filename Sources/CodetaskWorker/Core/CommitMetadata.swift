@@ -17,7 +17,8 @@ enum CommitMetadata {
 
     /// Encodes the finished offsets above `point.offset` and the journal's read start.
     static func encode(_ point: CommitPoint, journalStart: Int64? = nil) -> String? {
-        let distances = point.finished.filter { $0 > point.offset }.map { $0 - point.offset }.sorted()
+        let point = point.normalized
+        let distances = point.finished.map { $0 &- point.offset }.filter { $0 > 0 }.sorted()
         guard !distances.isEmpty || journalStart != nil else { return nil }
         let journal = journalStart.map { Self.journalMark + String($0) } ?? ""
         var text = Self.prefix
@@ -56,6 +57,9 @@ enum CommitMetadata {
             guard (1...2).contains(bounds.count), let low = Int64(bounds[0]), let high = Int64(bounds[bounds.count - 1]),
                 low > 0, low <= high, finished.count + Int(clamping: high - low) < Self.maxOffsets
             else { return [] }
+            // Foreign or damaged metadata may name distances past the end of the offsets: refuse it whole (when
+            // the highest fits, every lower one does).
+            guard !offset.addingReportingOverflow(high).overflow else { return [] }
             for distance in low...high { finished.insert(offset + distance) }
         }
         return finished

@@ -15,8 +15,8 @@ struct PartitionProgress: Sendable {
     /// The highest offset tracked so far.
     private(set) var highestTracked: Int64?
 
-    /// Records tracked and not finished.
-    var unfinishedCount: Int { self.pending.count - self.finishedOutOfOrder.count }
+    /// Records tracked: the unfinished ones and those finished above the lowest unfinished one.
+    var trackedCount: Int { self.pending.count }
 
     /// Starts tracking an offset; offsets arrive in increasing order per partition.
     /// - Returns: `false` for an offset at or below one already tracked (a repeated delivery): ignore it.

@@ -2,34 +2,42 @@ import Kafka
 
 /// One owned partition, as the ``WorkerCore`` tracks it under one ownership epoch.
 struct PartitionState<Payload: Sendable>: Sendable {
-    enum Status: Sendable, Equatable {
-        /// Assigned; its committed position and metadata are being read, so none of its records start yet.
-        case loading
+    /// Where the partition is in its ownership; each case carries what only it has.
+    enum Status: Sendable {
+        /// Assigned; its committed position and metadata are being read, so none of its records start yet: the
+        /// records that arrive meanwhile wait here, handled once the committed position is known.
+        case loading(buffered: [IncomingRecord<Payload>])
         /// Records flow.
         case active
         /// Being revoked: nothing new starts; running jobs drain, then the finished position is committed.
         case revoking
+
+        var isLoading: Bool { if case .loading = self { true } else { false } }
+        var isActive: Bool { if case .active = self { true } else { false } }
+        var isRevoking: Bool { if case .revoking = self { true } else { false } }
+
+        /// Records waiting for the committed position (none once it is known).
+        var buffered: [IncomingRecord<Payload>] {
+            if case .loading(let buffered) = self { buffered } else { [] }
+        }
     }
 
     /// Distinguishes this assignment from an earlier one of the same partition.
     let epoch: UInt64
-    var status = Status.loading
+    var status = Status.loading(buffered: [])
     /// Tracked offsets and the finished prefix.
     var progress = PartitionProgress()
-    /// Offsets the committed metadata showed finished that were not polled yet in this epoch.
-    var carriedFinished: Set<Int64> = []
+    /// What is known finished outside the tracker: below the group's committed position (or further, when this
+    /// member finished more in an earlier epoch than the group took), and offsets not polled yet in this epoch
+    /// that the committed metadata, the journal or an earlier epoch's job showed finished.
+    var known = FinishedOffsets()
     /// The position the group has committed (read at assignment, then each acknowledged commit).
     var committed: CommitPoint?
-    /// Offsets below this are finished: the group's committed position, or further when this member finished
-    /// more in an earlier epoch than the group took (a commit refused during a rebalance).
-    var finishedBelow: Int64?
     /// Tickets of this epoch that are running or cancelling.
     var runningJobs = 0
     /// The highest offset whose job began in this epoch: the frontier below which gaps are closed when the
     /// broker drops commit metadata.
     var highestStarted: Int64?
-    /// Records that arrived while loading, handled once the committed position is known.
-    var buffered: [IncomingRecord<Payload>] = []
 
     init(epoch: UInt64) {
         self.epoch = epoch
@@ -38,9 +46,10 @@ struct PartitionState<Payload: Sendable>: Sendable {
     /// The position to commit now: the lowest unfinished offset (or one past the highest finished), with the
     /// offsets finished above it; `nil` when nothing is known to commit.
     var commitPoint: CommitPoint? {
-        guard let position = self.progress.committable ?? self.finishedBelow else { return nil }
-        let above = self.progress.finishedAbove(position).union(self.carriedFinished.filter { $0 >= position })
-        return CommitPoint(offset: position, finished: above)
+        // Both bound what is finished; the tracker's may lag behind a commit that took carried offsets.
+        guard let position = [self.progress.committable, self.known.below].compactMap({ $0 }).max() else { return nil }
+        let above = self.progress.finishedAbove(position).union(self.known.listed(from: position))
+        return CommitPoint(offset: position, finished: above).normalized
     }
 
     /// Whether the commit point moved past what the group has.
@@ -57,8 +66,17 @@ struct CommitPoint: Sendable, Hashable {
 
     /// What both points know: every offset below either position, or listed by either, is finished.
     func merged(with other: CommitPoint?) -> CommitPoint {
-        guard let other else { return self }
+        guard let other else { return self.normalized }
         let offset = max(self.offset, other.offset)
-        return CommitPoint(offset: offset, finished: self.finished.union(other.finished).filter { $0 >= offset })
+        return CommitPoint(offset: offset, finished: self.finished.union(other.finished)).normalized
+    }
+
+    /// The same knowledge with the position moved past the finished offsets that follow it without a gap and
+    /// only the offsets above it listed, so what a commit says cannot depend on how it was assembled (metadata
+    /// carries distances above the position: an offset listed at the position itself would be lost).
+    var normalized: CommitPoint {
+        var offset = self.offset
+        while offset < Int64.max, self.finished.contains(offset) { offset += 1 }
+        return CommitPoint(offset: offset, finished: self.finished.filter { $0 > offset })
     }
 }

@@ -28,7 +28,7 @@ extension WorkerCore {
     /// commit when their revocation completes).
     func pointsToCommit() -> [TopicPartition: CommitPoint] {
         var points: [TopicPartition: CommitPoint] = [:]
-        for (partition, state) in self.partitions where state.status == .active && state.hasNewCommitPoint {
+        for (partition, state) in self.partitions where state.status.isActive && state.hasNewCommitPoint {
             points[partition] = state.commitPoint
         }
         return points
@@ -38,28 +38,47 @@ extension WorkerCore {
     mutating func sendCommit(_ points: [TopicPartition: CommitPoint], into actions: inout [Action]) {
         let id = self.nextRequestID
         self.nextRequestID += 1
-        self.commitInFlight = CommitInFlight(id: id, points: points)
+        self.commitInFlight = CommitInFlight(id: id, points: points, sentAfterCallbacks: self.rebalanceCallbacks)
         actions.append(.commit(id, points))
     }
 
     /// A commit was answered: on success the group's positions are known; on refusal the same (or newer)
     /// positions are sent again after ``Settings/commitRetryDelay``.
-    mutating func commitEnded(_ id: CommitID, _ result: CommitResult, now: ContinuousClock.Instant) {
+    mutating func commitEnded(
+        _ id: CommitID, _ result: CommitResult, now: ContinuousClock.Instant, into actions: inout [Action]
+    ) {
         guard let commit = self.commitInFlight, commit.id == id else { return }
         self.commitInFlight = nil
         guard result == .succeeded else {
             self.counts.commitFailures += 1
             self.commitRetryAt = now + self.settings.commitRetryDelay
-            if result == .refusedByGroup { self.commitsAwaitRebalanceUntil = now + self.settings.rebalanceCommitPause }
+            // A refusal answered after a rebalance callback came has nothing left to wait for.
+            if result == .refusedByGroup && commit.sentAfterCallbacks == self.rebalanceCallbacks {
+                self.commitsAwaitRebalanceUntil = now + self.settings.rebalanceCommitPause
+            }
             return
         }
         self.counts.commits += 1
         self.commitRetryAt = nil
+        self.learnFromCommit(commit.points, into: &actions)
         for (partition, point) in commit.points where self.partitions[partition] != nil {
             self.partitions[partition]!.committed = point
-            self.partitions[partition]!.finishedBelow = max(self.partitions[partition]!.finishedBelow ?? point.offset, point.offset)
-            self.partitions[partition]!.carriedFinished = self.partitions[partition]!.carriedFinished.filter { $0 >= point.offset }
+            self.partitions[partition]!.known.raise(to: point.offset)
         }
+    }
+
+    /// After a commit went through: the first that carried metadata is read back (does the broker keep it?),
+    /// and while the broker is not known to keep it, the journal's checkpoints follow each commit.
+    private mutating func learnFromCommit(_ points: [TopicPartition: CommitPoint], into actions: inout [Action]) {
+        if self.metadataReadBack == .notYet,
+            let (partition, point) = points.sorted(by: { $0.key < $1.key }).first(where: {
+                self.settings.journal || CommitMetadata.encode($0.value) != nil
+            })
+        {
+            self.metadataReadBack = .reading
+            actions.append(.readBackCommit(partition, point))
+        }
+        if self.settings.journal && !self.commitMetadataKept { actions.append(.writeCheckpoints(points)) }
     }
 
     /// Whether commits (and new starts) wait for this member's rebalance callback.

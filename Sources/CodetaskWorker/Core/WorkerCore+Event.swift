@@ -5,7 +5,7 @@ extension WorkerCore {
     enum Event: Sendable {
         /// Records returned by a poll (in offset order per partition).
         case polled([IncomingRecord<Payload>])
-        /// A poll found librdkafka failed fatally.
+        /// The worker must stop: a poll found librdkafka failed fatally, or reads at assignment were given up.
         case fatalError(String)
         /// A job ended: `finished` when its outcome (event or dead letter) is acknowledged by the broker.
         case jobEnded(JobID, finished: Bool)
@@ -25,6 +25,9 @@ extension WorkerCore {
         case stopRequested
         /// A commit was read back: whether the broker kept its metadata.
         case commitMetadataKept(Bool)
+        /// A commit could not be read back (unreadable, or another commit came in between): the next commit
+        /// that carries metadata is read back instead.
+        case commitReadBackFailed
         /// The consumer left the group and closed.
         case closeEnded
         /// Time passed.
@@ -51,6 +54,12 @@ extension WorkerCore {
         /// Commit these positions (retrying a refused commit until `until`), then let the revocation complete
         /// (resume the waiting rebalance callback), by `until` at the latest.
         case completeRevocation(RevocationID, commit: [TopicPartition: CommitPoint], until: ContinuousClock.Instant)
+        /// Read this partition's committed position back and report whether the broker kept the metadata
+        /// committed with `point` (``Event/commitMetadataKept(_:)``, or ``Event/commitReadBackFailed``).
+        case readBackCommit(TopicPartition, CommitPoint)
+        /// Write an attempt-journal checkpoint for each of these committed positions (a broker not known to keep
+        /// commit metadata cannot carry the journal's read start in the commit).
+        case writeCheckpoints([TopicPartition: CommitPoint])
         /// Leave the group and close the consumer, then report ``Event/closeEnded``; give up waiting at `until`.
         case close(until: ContinuousClock.Instant)
         /// Return from `run()` (after flushing the producer and shutting the client down).

@@ -10,24 +10,27 @@ extension WorkerCore {
         case .jobEnded(let id, let finished):
             self.jobEnded(id, finished: finished, now: now, into: &actions)
         case .assigned(let partitions):
-            self.commitsAwaitRebalanceUntil = nil
+            self.rebalanceCallbackSeen()
             self.assign(partitions, into: &actions)
         case .committedRead(let partition, let epoch, let point):
             self.committedRead(partition, epoch: epoch, point: point, now: now, into: &actions)
         case .revoked(let partitions, let id):
-            self.commitsAwaitRebalanceUntil = nil
+            self.rebalanceCallbackSeen()
             self.revoke(partitions, id: id, now: now, into: &actions)
         case .lost(let partitions):
-            self.commitsAwaitRebalanceUntil = nil
+            self.rebalanceCallbackSeen()
             self.lose(partitions, now: now, into: &actions)
         case .commitEnded(let id, let result):
-            self.commitEnded(id, result, now: now)
+            self.commitEnded(id, result, now: now, into: &actions)
         case .breaker(let view):
             self.breaker = view
         case .stopRequested:
             self.requestStop(now: now, into: &actions)
         case .commitMetadataKept(let kept):
-            self.commitMetadataKept = kept
+            self.metadataReadBack = .learnt
+            self.learnCommitMetadataKept(kept)
+        case .commitReadBackFailed:
+            if self.metadataReadBack == .reading { self.metadataReadBack = .notYet }
         case .closeEnded:
             self.closeEnded(into: &actions)
         case .tick:
@@ -35,6 +38,24 @@ extension WorkerCore {
         }
         self.advance(now: now, into: &actions)
         return actions
+    }
+
+    /// A rebalance callback came: commits and starts no longer wait for one, and a refusal of a commit sent
+    /// before it no longer counts as a reason to wait.
+    private mutating func rebalanceCallbackSeen() {
+        self.commitsAwaitRebalanceUntil = nil
+        self.rebalanceCallbacks &+= 1
+    }
+
+    /// A commit read back showed whether the broker keeps commit metadata. Knowledge of the broker only grows:
+    /// once kept, the finished offsets above a gap travel with the commit, so the queued work that revocations
+    /// and the stop kept to close gaps is dropped (never started by this member; the next owner reads it).
+    private mutating func learnCommitMetadataKept(_ kept: Bool) {
+        guard kept, !self.commitMetadataKept else { return }
+        self.commitMetadataKept = true
+        for (partition, state) in self.partitions where state.status.isRevoking || !self.lifecycle.isRunning {
+            self.dropUnstarted(of: partition)
+        }
     }
 
     /// Moves every deadline-driven part forward: revocations, the stop sequence, starts, commits, pauses.

@@ -21,22 +21,17 @@ extension WorkerCore {
         _ partition: TopicPartition, epoch: UInt64, point: CommitPoint?, now: ContinuousClock.Instant,
         into actions: inout [Action]
     ) {
-        guard var state = self.partitions[partition], state.epoch == epoch, state.status == .loading else { return }
+        guard var state = self.partitions[partition], state.epoch == epoch, case .loading(let buffered) = state.status
+        else { return }
         state.committed = point
-        let known = point.map { $0.merged(with: self.finishedEarlier[partition]) } ?? self.finishedEarlier[partition]
         // Records finished from the position on (the attempt journal shows what the commit did not cover) move
         // the finished prefix, so the next commit takes them without waiting for them to be polled.
-        var below = known?.offset
-        while let offset = below, known?.finished.contains(offset) == true { below = offset + 1 }
-        state.finishedBelow = below
-        state.carriedFinished.formUnion(known?.finished.filter { $0 >= below ?? Int64.min } ?? [])
-        let finishedUnowned = self.finishedUnowned.removeValue(forKey: partition) ?? []
-        state.carriedFinished.formUnion(finishedUnowned.filter { $0 >= known?.offset ?? Int64.min })
+        // What the group committed joins what jobs of earlier epochs finished while it loaded and what this
+        // member knew finished when it released the partition.
+        state.known.formUnion(FinishedOffsets(point))
+        state.known.formUnion(self.finishedReleased.removeValue(forKey: partition) ?? FinishedOffsets())
         state.status = .active
-        let buffered = state.buffered
-        state.buffered = []
         self.partitions[partition] = state
-        self.pendingTotal -= buffered.count
         for record in buffered { self.accept(record, now: now, into: &actions) }
     }
 
@@ -47,9 +42,7 @@ extension WorkerCore {
             self.partitions[partition]!.status = .revoking
             self.dropUnstarted(of: partition, closingGaps: true)
         }
-        var deadline = now + self.settings.drainTimeout
-        if let grace = self.lifecycle.graceDeadline { deadline = min(deadline, grace) }
-        self.revocations[id] = Revocation(partitions: revoked, drainDeadline: deadline)
+        self.revocations[id] = Revocation(partitions: revoked, drainDeadline: self.drainDeadline(now: now))
     }
 
     /// Partitions lost without a chance to commit: queued work is dropped and nothing is committed. Their
@@ -67,10 +60,19 @@ extension WorkerCore {
             self.release(partition)
         }
         guard !windingDown.isEmpty else { return }
-        var deadline = now + self.settings.drainTimeout
-        if let grace = self.lifecycle.graceDeadline { deadline = min(deadline, grace) }
+        let deadline = self.drainDeadline(now: now)
         for id in windingDown { self.windingDown[id] = deadline }
         actions.append(.windDownJobs(windingDown.sorted()))
+    }
+
+    /// When a drain (of a revocation or a loss) that begins now ends: after the drain budget, and never past the
+    /// stop's grace period, nor, once past it, past the time kept for the final commit and the close.
+    private func drainDeadline(now: ContinuousClock.Instant) -> ContinuousClock.Instant {
+        var deadline = now + self.settings.drainTimeout
+        if let grace = self.lifecycle.graceDeadline { deadline = min(deadline, grace) }
+        if let hard = self.lifecycle.hardDeadline { deadline = min(deadline, hard - self.settings.closeReserve) }
+        if case .closing(let until) = self.lifecycle { deadline = min(deadline, until) }
+        return max(now, deadline)
     }
 
     /// Cancels the lost partitions' jobs that did not wind down within the drain budget.
@@ -114,20 +116,21 @@ extension WorkerCore {
         }
     }
 
-    /// Drops the queued (never started) work and the loading buffer of a partition; with `closingGaps` and a
-    /// broker that drops commit metadata, the queued work below the partition's frontier is kept.
+    /// Drops the queued (never started) work and the loading buffer of a partition; with `closingGaps` (when
+    /// ``closesGaps``), the queued work below the partition's frontier is kept.
     mutating func dropUnstarted(of partition: TopicPartition, closingGaps: Bool = false) {
         guard var state = self.partitions[partition] else { return }
-        self.pendingTotal -= state.buffered.count
-        self.counts.notBegun += state.buffered.count
-        state.buffered = []
-        self.partitions[partition] = state
-        let frontier = closingGaps && !self.commitMetadataKept ? state.highestStarted ?? Int64.min : Int64.min
+        if case .loading(let buffered) = state.status {
+            self.counts.notBegun += buffered.count
+            state.status = .loading(buffered: [])
+            self.partitions[partition] = state
+        }
+        let frontier = closingGaps && self.closesGaps ? state.highestStarted ?? Int64.min : Int64.min
         let queued = self.tickets.values.filter {
             $0.phase == .queued && $0.source.topicPartition == partition && $0.epoch == state.epoch
                 && $0.source.offset >= frontier
         }
-        for ticket in queued { self.tickets[ticket.id] = nil }
+        for ticket in queued { self.discardQueued(ticket.id) }
         self.counts.notBegun += queued.count
     }
 
@@ -147,15 +150,16 @@ extension WorkerCore {
     mutating func release(_ partition: TopicPartition) {
         self.dropUnstarted(of: partition)
         guard let state = self.partitions.removeValue(forKey: partition) else { return }
-        if let point = state.commitPoint { self.finishedEarlier[partition] = point.merged(with: self.finishedEarlier[partition]) }
-        self.pendingTotal -= state.progress.unfinishedCount + state.buffered.count
+        // A partition released while loading has no position yet: what was known stays as it was.
+        let known = state.commitPoint.map(FinishedOffsets.init) ?? state.known
+        if !known.isEmpty { self.finishedReleased[partition, default: FinishedOffsets()].formUnion(known) }
         self.paused.remove(partition)
     }
 
     /// Jobs of a partition's current epoch still to wait for: running ones, and queued ones kept to close gaps.
     func outstandingJobs(of partition: TopicPartition) -> Int {
         guard let state = self.partitions[partition] else { return 0 }
-        guard !self.commitMetadataKept else { return state.runningJobs }
+        guard self.closesGaps else { return state.runningJobs }
         return state.runningJobs + self.tickets.values.count {
             $0.phase == .queued && $0.source.topicPartition == partition && $0.epoch == state.epoch
         }

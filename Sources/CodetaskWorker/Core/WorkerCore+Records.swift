@@ -4,102 +4,103 @@ extension WorkerCore {
     /// Takes a polled record: tracks it and queues its work behind its key (or starts a dead letter at once).
     mutating func accept(_ record: IncomingRecord<Payload>, now: ContinuousClock.Instant, into actions: inout [Action]) {
         let partition = record.source.topicPartition
-        guard self.lifecycle.isRunning, var state = self.partitions[partition], state.status != .revoking else {
+        guard self.lifecycle.isRunning, var state = self.partitions[partition], !state.status.isRevoking else {
             return
         }
-        if state.status == .loading {
-            state.buffered.append(record)
+        if case .loading(var buffered) = state.status {
+            buffered.append(record)
+            state.status = .loading(buffered: buffered)
             self.partitions[partition] = state
-            self.pendingTotal += 1
             return
         }
         let offset = record.source.offset
-        if let below = state.finishedBelow, offset < below {
+        if state.known.isBelow(offset) {
             self.counts.alreadyFinished += 1
             return
         }
         guard state.progress.track(offset) else { return }
         self.counts.received += 1
-        if state.carriedFinished.remove(offset) != nil {
+        if state.known.take(offset) {
             state.progress.finish(offset)
             self.partitions[partition] = state
             self.counts.alreadyFinished += 1
             return
         }
-        self.pendingTotal += 1
         self.partitions[partition] = state
-        let id = self.nextJobID
-        self.nextJobID += 1
         let ticket = Ticket(
-            id: id, source: record.source, epoch: state.epoch, key: record.orderingKey, payload: record.payload,
-            arrivedAt: now, phase: .queued)
-        guard let key = record.orderingKey else {
-            // Work that calls no one starts at once (only the pending limit bounds it), unless a ticket of an
-            // earlier epoch still runs for the same record.
-            self.tickets[id] = ticket
-            if self.runningSources.contains(record.source) {
-                self.waitingOnEarlierEpoch[record.source] = id
+            id: self.takeJobID(), source: record.source, epoch: state.epoch, key: record.orderingKey,
+            payload: record.payload, arrivedAt: now, phase: .queued)
+        self.queue(ticket, into: &actions)
+    }
+
+    /// A new ticket id (ids are never reused: a re-run of a record is a new job).
+    mutating func takeJobID() -> JobID {
+        defer { self.nextJobID += 1 }
+        return self.nextJobID
+    }
+
+    /// Queues a ticket behind its key; work that calls no one starts at once (only the pending limit bounds
+    /// it), unless a ticket of an earlier epoch still runs for the same record.
+    private mutating func queue(_ ticket: Ticket, first: Bool = false, into actions: inout [Action]) {
+        self.tickets[ticket.id] = ticket
+        guard let key = ticket.key else {
+            if self.runningSources.contains(ticket.source) {
+                self.waitingOnEarlierEpoch[ticket.source] = ticket.id
             } else {
-                self.begin(id, into: &actions)
+                self.begin(ticket.id, into: &actions)
             }
             return
         }
-        self.tickets[id] = ticket
-        let wasIdle = self.keyQueues[key]?.isEmpty ?? true
-        self.keyQueues[key, default: []].append(id)
-        if wasIdle && !self.busyKeys.contains(key) { self.ready.insert(ReadyKey(id: id, key: key)) }
+        if first { self.schedule.enqueueFirst(ticket.id, key: key) } else { self.schedule.enqueue(ticket.id, key: key) }
+    }
+
+    /// Forgets a queued (never started) ticket: it leaves its key's queue at once, so the key's next ticket is
+    /// offered.
+    mutating func discardQueued(_ id: JobID) {
+        guard let ticket = self.tickets[id], ticket.phase == .queued else { return }
+        self.tickets[id] = nil
+        if let key = ticket.key { self.schedule.remove(id, key: key) }
+        if self.waitingOnEarlierEpoch[ticket.source] == id { self.waitingOnEarlierEpoch[ticket.source] = nil }
     }
 
     /// Starts the oldest startable queued tickets while slots are free and the breaker admits calls.
     mutating func startReadyJobs(now: ContinuousClock.Instant, into actions: inout [Action]) {
         guard self.lifecycle.isRunning || self.lifecycle.graceDeadline != nil else { return }
-        while self.runningKeyed < self.settings.maxInFlight, self.breakerAdmits(now: now), let next = self.ready.popMin() {
-            guard !self.busyKeys.contains(next.key), var queue = self.keyQueues[next.key] else { continue }
-            // Tickets dropped by a revocation are skipped here.
-            while let head = queue.first, self.tickets[head]?.phase != .queued { queue.removeFirst() }
-            guard let head = queue.first else {
-                self.keyQueues[next.key] = nil
-                continue
-            }
-            switch self.admission(of: self.tickets[head]!, now: now) {
+        while self.runningKeyed < self.settings.maxInFlight, self.breakerAdmits(now: now),
+            let next = self.schedule.nextArmed()
+        {
+            let ticket = self.tickets[next.id]!
+            switch self.admission(of: ticket, now: now) {
             case .now:
                 break
             case .later:
-                self.ready.insert(next)
+                self.schedule.rearm(next)
                 return
             case .never:
-                // Stopping or revoking: it waits to be dropped with its partition.
-                self.keyQueues[next.key] = queue
-                continue
-            }
-            let id = queue.removeFirst()
-            self.keyQueues[next.key] = queue.isEmpty ? nil : queue
-            let ticket = self.tickets[id]!
-            guard self.partitions[ticket.source.topicPartition]?.epoch == ticket.epoch else {
-                // Its partition went away (the drop missed it): never start it.
-                self.tickets[id] = nil
-                self.ready.insert(next)
+                // Stopping or revoking, or its partition went away: it never starts under this epoch, and its
+                // key's next ticket (perhaps of another partition) is offered at once.
+                self.discardQueued(ticket.id)
+                self.counts.notBegun += 1
                 continue
             }
             // A ticket of an earlier epoch for the same record holds the same key (keys are part of the
             // record), so the key rule alone keeps the two from running at once.
-            self.busyKeys.insert(next.key)
+            self.schedule.take(next)
             self.runningKeyed += 1
-            self.begin(id, into: &actions)
+            self.begin(ticket.id, into: &actions)
         }
     }
 
     private enum Admission { case now, later, never }
 
     /// Whether a queued keyed ticket may begin: while running and the group takes commits; when stopping or
-    /// revoking, only to close a gap below the partition's frontier, and only if the broker drops commit
-    /// metadata (otherwise the finished offsets above the gap travel in the metadata).
+    /// revoking, only to close a gap below the partition's frontier (see ``WorkerCore/closesGaps``).
     private func admission(of ticket: Ticket, now: ContinuousClock.Instant) -> Admission {
-        guard let state = self.partitions[ticket.source.topicPartition], state.epoch == ticket.epoch else { return .now }
-        if self.lifecycle.isRunning && state.status == .active {
+        guard let state = self.partitions[ticket.source.topicPartition], state.epoch == ticket.epoch else { return .never }
+        if self.lifecycle.isRunning && state.status.isActive {
             return self.commitsAwaitRebalance(now: now) ? .later : .now
         }
-        let closesGap = !self.commitMetadataKept && ticket.source.offset < (state.highestStarted ?? Int64.min)
+        let closesGap = self.closesGaps && ticket.source.offset < (state.highestStarted ?? Int64.min)
         return closesGap ? .now : .never
     }
 
@@ -133,9 +134,8 @@ extension WorkerCore {
         self.windingDown[id] = nil
         self.runningSources.remove(ticket.source)
         if let key = ticket.key {
-            self.busyKeys.remove(key)
+            self.schedule.finished(key)
             self.runningKeyed -= 1
-            if let head = self.keyQueues[key]?.first { self.ready.insert(ReadyKey(id: head, key: key)) }
         }
         let partition = ticket.source.topicPartition
         let offset = ticket.source.offset
@@ -150,9 +150,8 @@ extension WorkerCore {
         state.runningJobs -= 1
         if finished && state.progress.isUnfinished(offset) {
             state.progress.finish(offset)
-            self.pendingTotal -= 1
             self.partitions[partition] = state
-        } else if state.status == .active && self.lifecycle.isRunning {
+        } else if state.status.isActive && self.lifecycle.isRunning {
             // Ended without an outcome while nothing asked it to stop: run the record again rather than stall
             // the partition (the shell only abandons work it was told to cancel, so this is a safety net).
             self.partitions[partition] = state
@@ -166,7 +165,7 @@ extension WorkerCore {
     /// now) must not start that offset again.
     private mutating func finishLate(_ offset: Int64, in partition: TopicPartition) {
         guard var state = self.partitions[partition] else {
-            self.finishedUnowned[partition, default: []].insert(offset)
+            self.finishedReleased[partition, default: FinishedOffsets()].insert(offset)
             return
         }
         if state.progress.isUnfinished(offset) {
@@ -174,27 +173,20 @@ extension WorkerCore {
                 $0.source.topicPartition == partition && $0.source.offset == offset && $0.epoch == state.epoch
                     && $0.phase == .queued
             }
-            if let queued { self.tickets[queued.id] = nil }
+            if let queued { self.discardQueued(queued.id) }
             state.progress.finish(offset)
-            self.pendingTotal -= 1
-        } else if state.status == .loading || (state.progress.highestTracked ?? Int64.min) < offset {
-            state.carriedFinished.insert(offset)
+        } else if state.status.isLoading || (state.progress.highestTracked ?? Int64.min) < offset {
+            state.known.insert(offset)
         }
         self.partitions[partition] = state
     }
 
+    /// Runs a record again under a new ticket id (the shell's handle of the ended job must not be confused with
+    /// the new one), ahead of its key's queued tickets.
     private mutating func requeue(_ ticket: Ticket, into actions: inout [Action]) {
-        guard let key = ticket.key else {
-            var queued = ticket
-            queued.phase = .queued
-            self.tickets[ticket.id] = queued
-            self.begin(ticket.id, into: &actions)
-            return
-        }
-        var queued = ticket
-        queued.phase = .queued
-        self.tickets[ticket.id] = queued
-        self.keyQueues[key, default: []].prepend(ticket.id)
-        self.ready.insert(ReadyKey(id: ticket.id, key: key))
+        var again = ticket
+        again.id = self.takeJobID()
+        again.phase = .queued
+        self.queue(again, first: true, into: &actions)
     }
 }

@@ -1,5 +1,3 @@
-import DequeModule
-import HeapModule
 import Kafka
 
 /// The worker's whole state as one pure state machine: events in, actions out; no I/O, no clock.
@@ -15,7 +13,10 @@ import Kafka
 /// - a record is started at most once per ownership epoch, never after its partition was revoked or lost or
 ///   the stop began, and never while a ticket of an earlier epoch for the same offset is still running;
 /// - after ``Action/finish(failure:)`` nothing is in flight;
-/// - the state stays bounded by the pending-record limit.
+/// - the state stays bounded by the pending-record limit: every tracked record counts (unfinished ones and
+///   those finished above a partition's lowest unfinished one), so one slow record pauses consumption rather
+///   than let the state grow;
+/// - a key with queued work of an owned partition is always offered for starting or has a job running.
 struct WorkerCore<Payload: Sendable>: Sendable {
     /// Identifies one ticket: one record's work under one ownership epoch. Also its start order.
     typealias JobID = UInt64
@@ -24,7 +25,8 @@ struct WorkerCore<Payload: Sendable>: Sendable {
     struct Settings: Sendable {
         /// Keyed jobs (Start calls) running at once.
         var maxInFlight = 32
-        /// Unfinished records before consumption pauses (resuming at half).
+        /// Tracked records (unfinished, or finished above a partition's lowest unfinished one) before consumption
+        /// pauses (resuming at half).
         var maxPending = 1000
         /// How long a revocation waits for running jobs before cancelling them; also how long the calls of a
         /// lost partition may wind down (finish the request already sent) before they are cancelled.
@@ -46,12 +48,15 @@ struct WorkerCore<Payload: Sendable>: Sendable {
         var revocationCommitBudget: Duration = .seconds(5)
         /// Time kept back from the stop bound for leaving the group, flushing and logging out.
         var closeReserve: Duration = .milliseconds(2500)
+        /// Whether the attempt journal is on: every commit then carries metadata (the journal's read start), and
+        /// on a broker not known to keep it each commit is followed by journal checkpoints.
+        var journal = false
     }
 
     /// One record's work.
     struct Ticket: Sendable {
         enum Phase: Sendable, Equatable { case queued, running, cancelling }
-        let id: JobID
+        var id: JobID
         let source: RecordSource
         let epoch: UInt64
         /// The ordering key; `nil` for work that calls no one (a dead letter), which starts at once.
@@ -62,21 +67,11 @@ struct WorkerCore<Payload: Sendable>: Sendable {
         var phase: Phase
     }
 
-    /// A key whose oldest queued ticket may be ready, ordered by that ticket's id.
-    struct ReadyKey: Comparable, Sendable {
-        let id: JobID
-        let key: String
-        static func < (lhs: ReadyKey, rhs: ReadyKey) -> Bool { lhs.id < rhs.id }
-    }
-
     let settings: Settings
     var tickets: [JobID: Ticket] = [:]
     var partitions: [TopicPartition: PartitionState<Payload>] = [:]
-    /// Queued tickets per ordering key, oldest first (dropped tickets are skipped lazily).
-    var keyQueues: [String: Deque<JobID>] = [:]
-    /// Keys with a ticket running or cancelling, of any epoch.
-    var busyKeys: Set<String> = []
-    var ready = Heap<ReadyKey>()
+    /// Queued tickets per ordering key, and the keys with a ticket running or cancelling (of any epoch).
+    var schedule = KeySchedule<JobID>()
     var runningKeyed = 0
     /// The records of tickets running or cancelling, of any epoch.
     var runningSources: Set<RecordSource> = []
@@ -96,24 +91,29 @@ struct WorkerCore<Payload: Sendable>: Sendable {
     /// redone by the partition's next owner, and a commit sent from a generation the coordinator has already
     /// replaced makes librdkafka declare the whole assignment lost.
     var commitsAwaitRebalanceUntil: ContinuousClock.Instant?
-    /// Whether the broker is known to keep commit metadata (Apache Kafka does; Tansu 0.6.0 drops it). Until a
-    /// commit read back shows it, finished offsets above a gap may not travel with the commit, so revocations
-    /// and stops close the gaps instead: the queued records below a partition's highest started one still run
-    /// within the drain or grace budget.
+    /// Rebalance callbacks (assigned, revoked, lost) seen so far: a commit refused by the group waits for the
+    /// next one only if none came since it was sent.
+    var rebalanceCallbacks: UInt64 = 0
+    /// Whether the broker is known to keep commit metadata (Apache Kafka does; Tansu 0.6.0 drops it); once
+    /// learnt, it stays (the broker's behaviour is not re-judged by a later read). See ``closesGaps``.
     var commitMetadataKept = false
+    /// Whether revocations and stops run the queued records below a partition's highest started one ("close the
+    /// gaps", within the drain or grace budget): only when the finished offsets above a gap have no other way to
+    /// the next owner, that is when the broker is not known to keep commit metadata and there is no attempt
+    /// journal (whose closed attempts the next owner reads). With either, a stop or revocation starts nothing
+    /// new, so it is not spent on queued work and its calls in progress are not cut off at the grace.
+    var closesGaps: Bool { !self.commitMetadataKept && !self.settings.journal }
+    /// Whether a commit is being read back to learn ``commitMetadataKept``, or that was learnt.
+    var metadataReadBack = MetadataReadBack.notYet
     var nextJobID: JobID = 1
     var nextEpoch: UInt64 = 1
     var nextRequestID: UInt64 = 1
-    /// What this member knows finished in partitions it released (durable outcomes, committed or not), so a
-    /// partition that comes back is not redone from a stale committed position.
-    var finishedEarlier: [TopicPartition: CommitPoint] = [:]
-    /// Offsets finished by jobs of partitions this member no longer owned when they ended (a lost partition's
-    /// wound-down calls), taken as finished if the partition comes back.
-    var finishedUnowned: [TopicPartition: Set<Int64>] = [:]
+    /// What this member knows finished in partitions it does not own now (durable outcomes, committed or not:
+    /// what it finished before releasing them, and what jobs finished after their partition was lost), taken
+    /// when a partition comes back, so it is not redone from a stale committed position.
+    var finishedReleased: [TopicPartition: FinishedOffsets] = [:]
     /// Jobs of lost partitions winding down, with the time they are cancelled if still running.
     var windingDown: [JobID: ContinuousClock.Instant] = [:]
-    /// Records tracked and not finished, over the owned partitions.
-    var pendingTotal = 0
     /// What happened so far, for statistics.
     var counts = Counts()
     /// Why the worker is stopping, when it is a fatal error.
@@ -121,6 +121,12 @@ struct WorkerCore<Payload: Sendable>: Sendable {
 
     init(settings: Settings) {
         self.settings = settings
+    }
+
+    /// Records tracked over the owned partitions (unfinished, finished above an unfinished one, or buffered
+    /// while loading): what the pending limit bounds.
+    var pendingTotal: Int {
+        self.partitions.values.reduce(0) { $0 + $1.progress.trackedCount + $1.status.buffered.count }
     }
 }
 
@@ -158,7 +164,13 @@ extension WorkerCore {
     struct CommitInFlight: Sendable {
         let id: CommitID
         let points: [TopicPartition: CommitPoint]
+        /// ``WorkerCore/rebalanceCallbacks`` when it was sent.
+        let sentAfterCallbacks: UInt64
     }
+
+    /// Learning whether the broker keeps commit metadata: once per worker, from the first commit that carried
+    /// some (read again after a read-back that failed).
+    enum MetadataReadBack: Sendable, Equatable { case notYet, reading, learnt }
 
     /// The circuit breaker as the machine sees it.
     enum BreakerView: Sendable, Equatable {

@@ -29,25 +29,45 @@ final class JournalLedger: Sendable {
         var inDoubt: [RecordSource: InDoubt] = [:]
         /// Records whose attempt this member wrote and whose job still runs.
         var active: Set<RecordSource> = []
+        /// Each partition's latest assignment epoch (the worker core's), see ``assigning(_:epoch:)``.
+        var epochs: [TopicPartition: UInt64] = [:]
     }
 
     private let state = Mutex(State())
 
     init() {}
 
-    /// A partition's journal was read at assignment: its attempts above the committed position, finished or
-    /// open, are tracked from their journal offsets (a commit of this position must still send the next owner
-    /// to their outcomes), and the in-doubt ones are handed to the records' next jobs.
-    func recovered(_ partition: TopicPartition, scan: JournalScan, inDoubt: [Int64: InDoubt]) {
+    /// Partitions are being read at assignment under the worker core's ownership `epoch`: from now on, a
+    /// recovery read for an earlier epoch is ignored (see ``recovered(_:epoch:scan:member:)``).
+    func assigning(_ partitions: [TopicPartition], epoch: UInt64) {
         self.state.withLock { state in
+            for partition in partitions { state.epochs[partition] = max(state.epochs[partition] ?? epoch, epoch) }
+        }
+    }
+
+    /// A partition's journal was read at assignment under `epoch`: its attempts above the committed position,
+    /// finished or open, are tracked from their journal offsets (a commit of this position must still send the
+    /// next owner to their outcomes), and its open attempts become in doubt for the records' next jobs, except
+    /// `member`'s own whose job still runs here (that job's outcome settles them).
+    ///
+    /// Decided under one lock with the running jobs, so a job that ends in doubt meanwhile is never lost. A read for
+    /// an epoch older than the partition's latest assignment is stale (the partition was revoked and assigned
+    /// again while it ran) and changes nothing.
+    /// - Returns: The in-doubt records by input offset, or `nil` when the read was stale and ignored.
+    func recovered(_ partition: TopicPartition, epoch: UInt64, scan: JournalScan, member: String) -> [Int64: InDoubt]? {
+        self.state.withLock { state -> [Int64: InDoubt]? in
+            if let latest = state.epochs[partition], latest > epoch { return nil }
+            state.epochs[partition] = epoch
+            let source = { (offset: Int64) in RecordSource(topic: partition.topic, partition: partition.partition, offset: offset) }
+            let inDoubt = scan.open.filter { offset, attempt in !(attempt.member == member && state.active.contains(source(offset))) }
+                .mapValues { InDoubt(member: $0.member, at: $0.at) }
             var ledger = PartitionLedger()
             ledger.attempts = scan.attempts    // the open attempts' earliest journal offsets included
             ledger.next = scan.end
             state.partitions[partition] = ledger
             state.inDoubt = state.inDoubt.filter { $0.key.topicPartition != partition }
-            for (offset, attempt) in inDoubt {
-                state.inDoubt[RecordSource(topic: partition.topic, partition: partition.partition, offset: offset)] = attempt
-            }
+            for (offset, attempt) in inDoubt { state.inDoubt[source(offset)] = attempt }
+            return inDoubt
         }
     }
 
@@ -101,12 +121,6 @@ final class JournalLedger: Sendable {
             state.active.remove(source)
             if let inDoubt { state.inDoubt[source] = inDoubt }
         }
-    }
-
-    /// Whether this member's job for `source` still runs (its open attempt is not in doubt: the job's own outcome
-    /// will settle it).
-    func isActive(_ source: RecordSource) -> Bool {
-        self.state.withLock { $0.active.contains(source) }
     }
 
     /// Takes the in-doubt attempt of a record about to be started, if it has one.

@@ -11,10 +11,9 @@ struct JournalScan: Sendable, Equatable {
     struct OpenAttempt: Sendable, Equatable {
         /// The journal offset of the earliest open attempt (the journal must be read from here to see it again).
         var journalOffset: Int64
-        /// The latest attempt's writer and time.
+        /// The latest attempt's writer and time (its own clock: shown in events, never compared).
         var member: String
         var at: String
-        var date: Date?
     }
 
     /// Offsets whose outcome was published.
@@ -44,7 +43,7 @@ struct JournalScan: Sendable, Equatable {
             switch entry.kind {
             case .attempt:
                 let earliest = self.open[offset]?.journalOffset ?? record.offset
-                self.open[offset] = OpenAttempt(journalOffset: earliest, member: entry.member, at: entry.at, date: entry.date)
+                self.open[offset] = OpenAttempt(journalOffset: earliest, member: entry.member, at: entry.at)
             case .outcome:
                 self.open[offset] = nil
                 self.finished.insert(offset)
@@ -56,10 +55,12 @@ struct JournalScan: Sendable, Equatable {
         }
     }
 
-    /// Open attempts made by other members after `cutoff`: their makers may still publish an outcome (a lost
-    /// partition's calls wind down), so recovery reads the journal again before judging them in doubt.
-    func recentForeignAttempts(notBy member: String, after cutoff: Date) -> Int {
-        self.open.values.count { $0.member != member && ($0.date ?? .distantPast) > cutoff }
+    /// Open attempts made by other members: their makers may still publish an outcome (a lost partition's calls
+    /// wind down), so recovery reads the journal again, for up to its settle time on this member's own clock,
+    /// before judging them in doubt. No writer's timestamp is compared with this member's clock (members' clocks
+    /// may disagree); an old attempt of a crashed member costs one settle time once, since its next owner closes it.
+    func foreignOpenAttempts(notBy member: String) -> Int {
+        self.open.values.count { $0.member != member }
     }
 
     /// The journal read start of the latest checkpoint of `input` in `records` whose commit is at or below the

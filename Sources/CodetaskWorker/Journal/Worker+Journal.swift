@@ -18,16 +18,20 @@ extension Worker {
     /// A newly assigned partition's committed position, with where its journal is to be read from.
     struct CommittedPosition: Sendable {
         var partition: TopicPartition
+        /// The worker core's ownership epoch the position was read for.
+        var epoch: UInt64
         var point: CommitPoint?
         var journalStart: Int64?
     }
 
     /// Reads the journals of newly assigned partitions before any of their records starts: records whose
     /// outcome was published count as finished (added to the point's finished offsets), and attempts without an
-    /// outcome become in doubt for their next job. A partition with another member's recent open attempt is read
-    /// again for up to ``AttemptJournal/settleTime`` (that member may still publish its answer); the others are
+    /// outcome become in doubt for their next job. A partition with another member's open attempt is read again
+    /// for up to ``AttemptJournal/settleTime`` on this member's clock (that member may still publish its answer;
+    /// no other member's timestamp is compared with this clock); the others are
     /// handed on at once. A journal that cannot be read is read again until it can (the partitions start
-    /// nothing meanwhile: without it, finished records would be started again).
+    /// nothing meanwhile: without it, finished records would be started again); so is a checkpoint search that
+    /// fails. Positions read for an assignment that has been replaced meanwhile are not delivered.
     /// - Parameter deliver: Receives each position, with the journal's finished offsets merged in, once its
     ///   journal is settled.
     func recoverFromJournal(
@@ -38,12 +42,18 @@ extension Worker {
         for position in positions {
             var start = position.journalStart
             if start == nil, let committed = position.point?.offset {
-                start = await self.checkpointStart(of: position.partition, committed: committed, journal: journal)
+                do {
+                    start = try await self.checkpointStart(
+                        of: position, committed: committed, holding: positions.map(\.partition), journal: journal)
+                } catch {
+                    return    // the partitions are gone or the worker stops: nothing of them may start
+                }
             }
             starts[journal.journalPartition(of: position.partition)] = start
         }
         // nil: the partitions are gone or the worker stops; nothing of them may start.
-        guard let first = await self.readJournal(starts, journal: journal) else { return }
+        let epoch = positions.first?.epoch ?? 0
+        guard let first = await self.readJournal(starts, epoch: epoch, journal: journal) else { return }
         var waiting: [TopicPartition: (position: CommittedPosition, scan: JournalScan)] = [:]
         for position in positions {
             var scan = JournalScan()
@@ -54,17 +64,15 @@ extension Worker {
         }
         var counts = (inDoubt: 0, finished: 0)
         while true {
-            let cutoff = Date() - journal.settleTime.secondsValue
             let settling = !self.isStopping && ContinuousClock.now < began + journal.settleTime
-            for (partition, entry) in waiting
-            where !settling || entry.scan.recentForeignAttempts(notBy: journal.member, after: cutoff) == 0 {
+            for (partition, entry) in waiting where !settling || entry.scan.foreignOpenAttempts(notBy: journal.member) == 0 {
                 waiting[partition] = nil
-                deliver(self.settle(entry.position, entry.scan, journal: journal, counts: &counts))
+                if let settled = self.settle(entry.position, entry.scan, journal: journal, counts: &counts) { deliver(settled) }
             }
             guard !waiting.isEmpty else { break }
             try? await Task.sleep(for: .milliseconds(250))
             let tails = Dictionary(uniqueKeysWithValues: waiting.map { (journal.journalPartition(of: $0.key), $0.value.scan.end) })
-            guard let more = await self.readJournal(tails, journal: journal) else { continue }
+            guard let more = await self.readJournal(tails, epoch: epoch, journal: journal) else { continue }
             for (partition, entry) in waiting {
                 guard let stretch = more[journal.journalPartition(of: partition)] else { continue }
                 waiting[partition]!.scan.apply(stretch.records, end: stretch.end, input: partition, committed: entry.position.point)
@@ -86,17 +94,14 @@ extension Worker {
     }
 
     /// A partition's journal as read: its open attempts (but this member's own, still running) become in doubt,
-    /// its closed ones finished.
-    /// - Returns: The position with the finished offsets merged in.
+    /// its closed ones finished (see ``JournalLedger/recovered(_:epoch:scan:member:)``).
+    /// - Returns: The position with the finished offsets merged in; `nil` when the partition was assigned again
+    ///   while this read ran (the newer read settles it).
     private func settle(
         _ position: CommittedPosition, _ scan: JournalScan, journal: AttemptJournal, counts: inout (inDoubt: Int, finished: Int)
-    ) -> CommittedPosition {
-        let partition = position.partition
-        let inDoubt = scan.open.filter { offset, attempt in
-            let source = RecordSource(topic: partition.topic, partition: partition.partition, offset: offset)
-            return !(attempt.member == journal.member && journal.ledger.isActive(source))
-        }.mapValues { JournalLedger.InDoubt(member: $0.member, at: $0.at) }
-        journal.ledger.recovered(partition, scan: scan, inDoubt: inDoubt)
+    ) -> CommittedPosition? {
+        guard let inDoubt = journal.ledger.recovered(position.partition, epoch: position.epoch, scan: scan, member: journal.member)
+        else { return nil }
         let finished = scan.finished.filter { $0 >= position.point?.offset ?? 0 }
         counts.inDoubt += inDoubt.count
         counts.finished += finished.count
@@ -112,27 +117,37 @@ extension Worker {
     /// metadata): the start recorded by the latest checkpoint at or below the `committed` offset, searched
     /// backwards from the journal's end in growing windows, so the read is bounded by the work since the last
     /// checkpoint, not by the journal's history. `nil` (the whole retained journal is read) when there is no such
-    /// checkpoint or the journal cannot be read.
-    private func checkpointStart(of input: TopicPartition, committed: Int64, journal: AttemptJournal) async -> Int64? {
+    /// checkpoint. A read that fails is retried like every read at assignment (see ``untilRead(_:partitions:epoch:_:)``)
+    /// while one of the partitions it holds (`batch`, read together) is still owned.
+    /// - Throws: ``ReadAbandoned`` once the partitions are gone or the worker stops.
+    private func checkpointStart(
+        of position: CommittedPosition, committed: Int64, holding batch: [TopicPartition], journal: AttemptJournal
+    ) async throws(ReadAbandoned) -> Int64? {
+        let input = position.partition
         let partition = journal.journalPartition(of: input)
-        guard let marks = try? await journal.reader.watermarks(of: partition, timeout: journal.readTimeout) else { return nil }
+        let marks = try await self.untilRead(.journalCheckpoint, partitions: batch, epoch: position.epoch) {
+            try await journal.reader.watermarks(of: partition, timeout: journal.readTimeout)
+        }
         var window = AttemptJournal.checkpointWindow
         while true {
-            let from = max(marks.low, marks.high - window)
-            guard let stretch = try? await journal.reader.read(from: [partition: from], timeout: journal.readTimeout)[partition]
-            else { return nil }
+            // Watermarks come from the broker: a window reaching below Int64.min starts at the low watermark.
+            let (back, overflow) = marks.high.subtractingReportingOverflow(window)
+            let from = overflow ? marks.low : max(marks.low, back)
+            let read = try await self.untilRead(.journalCheckpoint, partitions: batch, epoch: position.epoch) {
+                try await journal.reader.read(from: [partition: from], timeout: journal.readTimeout)
+            }
+            guard let stretch = read[partition] else { return nil }
             self.count { $0.journalRecordsRead += stretch.records.count }
             if let start = JournalScan.latestCheckpoint(in: stretch.records, input: input, atOrBelow: committed) { return start }
             guard from > marks.low else { return nil }
-            window *= 8
+            window = window.multipliedReportingOverflow(by: 8).overflow ? .max : window * 8
         }
     }
 
-    /// After a commit, on a broker not known to keep commit metadata: a checkpoint per partition in the journal
+    /// After a commit, on a broker not known to keep commit metadata (the machine asks): a checkpoint per partition in the journal
     /// (its committed offset and journal read start), so that the next owner reads the journal from there (see
     /// ``checkpointStart(of:committed:journal:)``). Written only when it differs from the partition's last one.
     func writeCheckpoints(_ points: [TopicPartition: CommitPoint], journal: AttemptJournal) async {
-        guard !self.commitMetadataKept.load(ordering: .relaxed) else { return }
         for (partition, point) in points.sorted(by: { $0.key < $1.key }) {
             guard let start = journal.ledger.checkpointStart(partition, committed: point.offset) else { continue }
             let source = RecordSource(topic: partition.topic, partition: partition.partition, offset: point.offset)
@@ -143,11 +158,13 @@ extension Worker {
         }
     }
 
-    /// One journal read, retried until it succeeds (see ``untilRead(_:partitions:_:)``).
+    /// One journal read, retried until it succeeds (see ``untilRead(_:partitions:epoch:_:)``).
     /// - Returns: `nil` once the partitions are gone or the worker stops.
-    private func readJournal(_ starts: [TopicPartition: Int64?], journal: AttemptJournal) async -> [TopicPartition: KafkaPartitionStretch]? {
+    private func readJournal(
+        _ starts: [TopicPartition: Int64?], epoch: UInt64, journal: AttemptJournal
+    ) async -> [TopicPartition: KafkaPartitionStretch]? {
         let inputs = starts.keys.map { TopicPartition(topic: self.configuration.topics.input, partition: $0.partition) }
-        let read = await self.untilRead("the attempt journal", partitions: inputs) {
+        let read = try? await self.untilRead(.journal, partitions: inputs, epoch: epoch) {
             try await journal.reader.read(from: starts, timeout: journal.readTimeout)
         }
         if let read { self.count { $0.journalRecordsRead += read.values.reduce(0) { $0 + $1.records.count } } }

@@ -7,8 +7,10 @@ extension HTTPClient.Configuration {
     ///
     /// Redirects are never followed (a session id must not reach another host: a 3xx is an answer like any
     /// other); a failed connection attempt fails the waiting requests at once (the client's retry policy
-    /// decides what happens next); responses are not decompressed. Each HTTP/1.1 connection gets the
-    /// ``AnswerHeadWatch`` handlers.
+    /// decides what happens next); responses are not decompressed. HTTP/1.1 only, also over TLS to a server that
+    /// offers HTTP/2: each connection gets the ``AnswerHeadWatch`` handlers, which hook the HTTP/1.1 pipeline, so a
+    /// `200` whose head breaks counts as answered (over HTTP/2 it would be sent again: a second Spark job). One
+    /// Start per connection at a time costs nothing here: the in-flight limit bounds the connections.
     /// - Throws: When the CA bundle cannot be read as PEM certificates.
     static func informatica(_ settings: HTTPSettings) throws -> HTTPClient.Configuration {
         var tls = TLSConfiguration.makeClientConfiguration()
@@ -27,6 +29,7 @@ extension HTTPClient.Configuration {
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = settings.maxConnectionsPerHost
         configuration.connectionPool.idleTimeout = .nanoseconds(settings.idleTimeout.totalNanoseconds)
         configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.httpVersion = .http1Only
         configuration.http1_1ConnectionDebugInitializer = { channel in AnswerHeadWatch.install(on: channel) }
         return configuration
     }

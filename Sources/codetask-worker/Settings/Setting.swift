@@ -1,6 +1,6 @@
 /// One setting of the worker: its file key, its flag, its environment variable, its kind, its default and what it
-/// means. ``Settings/all`` lists every one; `--help`, the README's table and the configuration reader all come
-/// from that list.
+/// means. ``Settings/all`` lists every one; `--help`, the table of docs/configuration.md and the configuration
+/// reader all come from that list.
 struct Setting: Sendable, Hashable {
     /// What kind of value a setting takes; decides how each source's value is read and checked.
     enum Kind: Sendable, Hashable {

@@ -22,6 +22,7 @@ extension SettingReader {
         configuration.shutdownGracePeriod = try self.duration(Settings.shutdownGrace, default: configuration.shutdownGracePeriod)
         configuration.rebalanceDrainTimeout = try self.duration(Settings.rebalanceDrain, default: configuration.rebalanceDrainTimeout)
         configuration.readyMaxRecordAge = try self.duration(Settings.readyMaxRecordAge, default: configuration.readyMaxRecordAge)
+        configuration.assignmentReadLimit = try self.duration(Settings.assignmentReadLimit, default: configuration.assignmentReadLimit)
         do {
             try configuration.validate()
         } catch {

@@ -1,8 +1,8 @@
 import CodetaskWorker
 import InformaticaClient
 
-/// Every setting of the worker, in the order `--help` and the README list them. Defaults of numbers are read
-/// from the library's own defaults, so they cannot drift from what the worker does.
+/// Every setting of the worker, in the order `--help` and docs/configuration.md list them. Defaults of numbers are
+/// read from the library's own defaults, so they cannot drift from what the worker does.
 enum Settings {
     private typealias Ranges = WorkerConfiguration.SettingRanges
     private static let worker = WorkerConfiguration(
@@ -91,7 +91,7 @@ enum Settings {
                                      defaultText: "\(worker.maxInFlight)", meaning: "Start calls in progress at once")
     static let maxPending = Setting(
         key: "maxPending", flag: "max-pending", kind: .count(Ranges.maxPendingRecords),
-        defaultText: "\(worker.maxPendingRecords)", meaning: "Unfinished records before consumption pauses (at least max-in-flight)")
+        defaultText: "\(worker.maxPendingRecords)", meaning: "Tracked records (unfinished, or finished above an unfinished one) before consumption pauses (at least max-in-flight)")
     static let commitInterval = Setting(
         key: "commitInterval", flag: "commit-interval", kind: .seconds(range(Ranges.commitInterval)),
         defaultText: seconds(worker.commitInterval), meaning: "Seconds between commits of finished records")
@@ -102,6 +102,10 @@ enum Settings {
     static let rebalanceDrain = Setting(
         key: "rebalanceDrain", flag: "rebalance-drain", kind: .seconds(range(Ranges.rebalanceDrainTimeout)),
         defaultText: seconds(worker.rebalanceDrainTimeout), meaning: "Seconds a revocation waits for calls on the revoked partitions")
+    static let assignmentReadLimit = Setting(
+        key: "assignmentReadLimit", flag: "assignment-read-limit", kind: .seconds(range(Ranges.assignmentReadLimit)),
+        defaultText: seconds(worker.assignmentReadLimit),
+        meaning: "Seconds the reads of a newly assigned partition (committed position, attempt journal) may keep failing before the worker stops with an error naming it")
     static let logLevel = Setting(key: "logLevel", flag: "log-level", kind: .text, defaultText: "info",
                                   meaning: "Log level: trace, debug, info, notice, warning, error")
 
@@ -123,7 +127,7 @@ enum Settings {
         brokers, group, inputTopic, outputTopic, dlqTopic, journal, journalTopic, createTopics, kafkaPropertiesFile, kafkaProperty,
         loginMode, loginUrl, serverUrl, username, passwordFile, sessionIdFile, caBundle, httpProxy, httpProxyCredentialsFile, maxConnections,
         maxAttempts, requestDeadline, attemptTimeout, inDoubt, rateLimit, breakerFailures, breakerOpen, maxOutageRetries,
-        maxInFlight, maxPending, commitInterval, shutdownGrace, rebalanceDrain, logLevel,
+        maxInFlight, maxPending, commitInterval, shutdownGrace, rebalanceDrain, assignmentReadLimit, logLevel,
         logFormat, httpAddress, readyMaxRecordAge, otlpEndpoint,
     ]
 
