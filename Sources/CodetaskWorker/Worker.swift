@@ -105,8 +105,9 @@ public final class Worker: Sendable {
 
     /// Runs until ``shutdown()``, the cancellation of the calling task (a stop like ``shutdown()``) or a fatal
     /// error: checks the topics, joins the group and processes records; then drains, commits, leaves the group,
-    /// flushes and logs out, within the grace period plus 5 s. Every task the worker started has ended when it
-    /// returns (one stuck in a call that cannot be cancelled is abandoned at that bound, and logged).
+    /// flushes and logs out, within the grace period plus 4 s (the process's bound is 1 s longer). Every task
+    /// the worker started has ended when it returns (one stuck in a call that cannot be cancelled is abandoned
+    /// at that bound, and logged).
     /// - Throws: ``WorkerError/missingTopics(_:)`` before consuming anything, or ``WorkerError/fatal(_:)``
     ///   after a fatal Kafka error (unfinished records are then left uncommitted and will be redone).
     public func run() async throws {
@@ -129,7 +130,7 @@ public final class Worker: Sendable {
 
     /// Starts a graceful stop: no record begins from now on; calls in progress finish within the grace
     /// period, their outcomes are published and committed; then the worker leaves the group. ``run()``
-    /// returns within the grace period plus 5 s.
+    /// returns within the grace period plus 4 s.
     public func shutdown() {
         guard !self.stopping.exchange(true, ordering: .relaxed) else { return }
         self.health.enter(.stopping)

@@ -21,8 +21,9 @@ public struct WorkerConfiguration: Sendable {
     public var maxPendingRecords = 1000
     /// How often finished positions are committed. Default 1 s.
     public var commitInterval: Duration = .seconds(1)
-    /// How long a graceful shutdown waits for calls in progress before cancelling them. The whole stop ends
-    /// within this plus 5 s (commit, leave the group, flush, log out). Default 20 s, so a stop fits
+    /// How long a graceful shutdown waits for calls in progress before cancelling them. ``Worker/run()``
+    /// returns within this plus 4 s (commit, leave the group, flush, log out), the process exits within this
+    /// plus 5 s. Default 20 s, so a stop fits
     /// Kubernetes' default `terminationGracePeriodSeconds` of 30.
     public var shutdownGracePeriod: Duration = .seconds(20)
     /// How long a revocation waits for calls in progress on the revoked partitions. Default 20 s.

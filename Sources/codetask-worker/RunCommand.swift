@@ -51,16 +51,18 @@ struct RunCommand: AsyncParsableCommand {
         let metrics: any MetricsFactory = address == nil ? NOOPMetricsHandler.instance : PrometheusMetricsFactory(registry: registry)
         let worker = try Worker(configuration: configuration, logger: logger, metrics: metrics, health: health)
         // The group handles the first signal (graceful stop); a second one ends the process at once.
+        let grace = configuration.shutdownGracePeriod
         SignalHandling.install { signalNumber in
             logger.notice("Signal received; shutting down gracefully (send it again to exit at once)", metadata: ["signal": "\(signalNumber)"])
+            StopBound.armWatchdog(grace: grace, logger: logger)
         }
-        try await Self.serve(worker: worker, endpoint: address, registry: registry, health: health, tracing: tracing, logger: logger)
+        try await Self.serve(worker: worker, grace: grace, endpoint: address, registry: registry, health: health, tracing: tracing, logger: logger)
     }
 
     /// Runs the worker with the operations endpoint and the trace exporter in one service group, which takes
     /// the first SIGTERM/SIGINT as the start of the graceful stop.
     private static func serve(
-        worker: Worker, endpoint address: OperationsEndpoint.Address?, registry: PrometheusCollectorRegistry, health: WorkerHealth,
+        worker: Worker, grace: Duration, endpoint address: OperationsEndpoint.Address?, registry: PrometheusCollectorRegistry, health: WorkerHealth,
         tracing: (any Service)?, logger: Logger
     ) async throws {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
@@ -74,8 +76,10 @@ struct RunCommand: AsyncParsableCommand {
         // Last in the list, so shut down first: the endpoint keeps answering while the worker drains.
         services.append(.init(service: WorkerService(worker: worker), successTerminationBehavior: .gracefullyShutdownGroup,
                               failureTerminationBehavior: .gracefullyShutdownGroup))
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // Past this the endpoint and the exporter are cancelled; the worker keeps its own, shorter bound.
+        configuration.maximumGracefulShutdownDuration = StopBound.groupShutdownLimit(grace: grace)
+        let group = ServiceGroup(configuration: configuration)
         do {
             try await group.run()
         } catch {

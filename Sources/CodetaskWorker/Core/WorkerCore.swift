@@ -35,9 +35,10 @@ struct WorkerCore<Payload: Sendable>: Sendable {
         var gracePeriod: Duration = .seconds(20)
         /// How long cancelled jobs get to end before the machine goes on without them.
         var cancelWait: Duration = .seconds(1)
-        /// Time after the grace period for the final commit, leaving the group and closing: the stop bound is
-        /// `gracePeriod + stopOverrun`.
-        var stopOverrun: Duration = .seconds(5)
+        /// Time after the grace period for the final commit, leaving the group and closing: the machine's stop
+        /// bound is `gracePeriod + stopOverrun`. One second short of the process's bound (grace + 5 s): the
+        /// process still ends its other services and exits after the worker returns.
+        var stopOverrun: Duration = .seconds(4)
         /// How often finished positions are committed.
         var commitInterval: Duration = .seconds(1)
         /// How soon a refused commit is tried again.
