@@ -15,11 +15,16 @@ extension Worker {
                 return await self.process(request, recordTime: recordTime, trace: trace, windDown: windDown, attempt: &unjournaled)
             }
             var request = request
-            if let inDoubt = journal.ledger.takeInDoubt(request.source) {
+            switch journal.ledger.takeEarlier(request.source) {
+            case .decided(let event):
+                return await self.publishDecided(request, event: event)
+            case .inDoubt(let inDoubt):
                 self.metrics.journalInDoubt.increment()
                 self.count { $0.inDoubt += 1 }
                 if journal.inDoubtPolicy == .fail { return await self.failInDoubt(request, inDoubt, journal: journal) }
                 request.possibleDuplicate = true
+            case nil:
+                break
             }
             var attempt: JournalAttemptState? = JournalAttemptState()
             let finished = await self.process(request, recordTime: recordTime, trace: trace, windDown: windDown, attempt: &attempt)
@@ -64,6 +69,12 @@ extension Worker {
         case .failed(let failure):
             self.metrics.startAttempts(failure.attempts)
             event = self.events.failed(request, StartFailure(failure), trace: trace)
+        }
+        // With the journal, the outcome is stored before it is published: a kill from here on starts nothing again.
+        if let journal = self.journal, attempt?.written == true,
+            await self.closeAnswered(request, event: event, journal: journal)
+        {
+            attempt?.answered = event
         }
         let published = await self.publishOrDeadLetter(event, source: request.source)
         publishSpan.end()

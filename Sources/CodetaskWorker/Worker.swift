@@ -89,8 +89,12 @@ public final class Worker: Sendable {
         self.inbox = inbox
         self.journal = configuration.attemptJournal ? try AttemptJournal(configuration: configuration, logger: logger) : nil
         self.parser = RequestParser(limits: configuration.limits)
+        // With the journal, an event is also stored in its attempt's `answered` close, a little larger (the close's
+        // key and two headers, well under 4 KiB): events are cut to leave it room.
+        let journalReserve = configuration.attemptJournal ? 4096 : 0
         self.events = EventFactory(
-            topics: configuration.topics, eventSource: configuration.eventSource, maxRecordBytes: self.producer.maxMessageBytes)
+            topics: configuration.topics, eventSource: configuration.eventSource,
+            maxRecordBytes: max(self.producer.maxMessageBytes - journalReserve, self.producer.maxMessageBytes / 2))
         self.deadLetters = DeadLetterFactory(topic: configuration.topics.deadLetter, maxRecordBytes: self.producer.maxMessageBytes)
     }
 

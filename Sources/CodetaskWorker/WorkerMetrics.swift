@@ -35,6 +35,8 @@ struct WorkerMetrics: Sendable {
     let journalRecoveryDuration: Timer
     /// Records found in doubt in the attempt journal and started again (policy `retry`) or failed (`fail`).
     let journalInDoubt: Counter
+    /// Records whose outcome an earlier attempt stored in the journal: their event published again, nothing started.
+    let journalRepublished: Counter
     /// Lag, committed position and commit age per owned partition.
     let partitions: PartitionGauges
     /// `codetask_worker_partitions` by state, made once (set on every tick).
@@ -57,6 +59,7 @@ struct WorkerMetrics: Sendable {
         self.endToEndDuration = Timer(label: "codetask_worker_end_to_end_duration_seconds", factory: factory)
         self.journalRecoveryDuration = Timer(label: "codetask_worker_journal_recovery_seconds", factory: factory)
         self.journalInDoubt = Counter(label: "codetask_worker_journal_in_doubt_total", factory: factory)
+        self.journalRepublished = Counter(label: "codetask_worker_journal_republished_total", factory: factory)
         self.partitions = PartitionGauges(factory: factory)
         let byState = { (state: String) in Gauge(label: "codetask_worker_partitions", dimensions: [("state", state)], factory: factory) }
         self.partitionsLoadingState = byState("loading")

@@ -23,6 +23,9 @@ public struct WorkerStatistics: Sendable, Hashable, CustomStringConvertible {
     public var cancelled = 0
     /// Records found in doubt in the attempt journal (an earlier attempt without an outcome), failed or retried.
     public var inDoubt = 0
+    /// Records whose outcome an earlier attempt stored in the journal: their event was published again, nothing
+    /// was started.
+    public var republished = 0
     /// Attempt-journal records read at assignments (including the search for a checkpoint).
     public var journalRecordsRead = 0
 
@@ -38,6 +41,7 @@ public struct WorkerStatistics: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         "received=\(self.received) started=\(self.started) failed=\(self.failed) dead-lettered=\(self.deadLettered) "
             + "publish-retries=\(self.publishRetries) not-begun=\(self.notBegun) already-finished=\(self.alreadyFinished) "
-            + "commits=\(self.commits) commit-failures=\(self.commitFailures) cancelled=\(self.cancelled) in-doubt=\(self.inDoubt) journal-read=\(self.journalRecordsRead)"
+            + "commits=\(self.commits) commit-failures=\(self.commitFailures) cancelled=\(self.cancelled) in-doubt=\(self.inDoubt) "
+            + "republished=\(self.republished) journal-read=\(self.journalRecordsRead)"
     }
 }

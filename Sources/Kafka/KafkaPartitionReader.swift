@@ -34,7 +34,7 @@ public final class KafkaPartitionReader: Sendable {
     /// - Parameters:
     ///   - starts: The first offset to read per partition; `nil` reads from the first retained record.
     ///   - timeout: The whole read's bound (end offsets queried, records fetched).
-    /// - Returns: Each partition's records in offset order (compacted topics may skip offsets) and its end.
+    /// - Returns: Each partition's records in offset order (compacted topics may skip offsets), headers included, and its end.
     /// - Throws: ``KafkaError`` when an end offset cannot be queried or the records are not all read in time
     ///   (`_TIMED_OUT`).
     public func read(from starts: [TopicPartition: Int64?], timeout: Duration) async throws(KafkaError)
@@ -138,7 +138,7 @@ public final class KafkaPartitionReader: Sendable {
             guard reading.contains(partition) else { continue }
             switch message.pointee.err {
             case RD_KAFKA_RESP_ERR_NO_ERROR:
-                records[partition, default: []].append(KafkaMessage(copying: message, topic: topic, readsHeaders: false))
+                records[partition, default: []].append(KafkaMessage(copying: message, topic: topic, readsHeaders: true))
             case RD_KAFKA_RESP_ERR__PARTITION_EOF:
                 reading.remove(partition)
             default:

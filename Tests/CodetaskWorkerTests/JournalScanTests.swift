@@ -40,6 +40,38 @@ struct JournalScanTests {
         #expect(scan.end == 111)
     }
 
+    @Test("an answered close stores the outcome event whole: the next owner publishes those bytes again and starts nothing")
+    func answeredCloseCarriesTheEvent() throws {
+        let event = KafkaOutgoingMessage(
+            topic: "events", key: Array("ct-7".utf8), value: Array(#"{"jobId":"j-1","sparkCodeTaskResponseBody":"\u0000"}"#.utf8),
+            headers: [KafkaHeader(name: "ce_id", value: Array("r-7/codetask.job.started".utf8)), KafkaHeader(name: "traceparent", value: nil)])
+        let source = RecordSource(topic: Self.input.topic, partition: Self.input.partition, offset: 7)
+        let close = JournalEntry(.answered, source: source, requestId: "r-7", member: "a", at: Date())
+            .answeredMessage(journalTopic: "journal", event: event)
+        #expect(close.partition == Self.input.partition && close.key == Array(source.description.utf8), "the attempt's key: compaction keeps the close")
+        let read = KafkaMessage(
+            topicPartition: TopicPartition(topic: "journal", partition: Self.input.partition), offset: 101,
+            key: close.key, value: close.value, headers: close.headers)
+        #expect(JournalEntry(read)?.kind == .answered)
+        #expect(JournalEntry.storedEvent(in: read, outputTopic: "events") == event, "the same topic, key, value and headers")
+        var attempt = Self.records([(.attempt, 7, "a"), (.attempt, 8, "a")], first: 100)
+        attempt.insert(read, at: 1)
+        var scan = JournalScan()
+        scan.apply(attempt, end: 103, input: Self.input, committed: CommitPoint(offset: 5, finished: []))
+        #expect(scan.finished == [7] && scan.answered[7] == read && Set(scan.open.keys) == [8])
+        let ledger = JournalLedger()
+        let earlier = try #require(ledger.recovered(Self.input, epoch: 1, scan: scan, member: "b", outputTopic: "events"))
+        #expect(earlier[7] == .decided(event: event))
+        #expect(ledger.takeEarlier(source) == .decided(event: event), "the record's next job publishes the stored event")
+        // An outcome close after it (the event was acknowledged) leaves nothing to publish again.
+        scan.apply(Self.records([(.outcome, 7, "a")], first: 103), end: 104, input: Self.input, committed: CommitPoint(offset: 5, finished: []))
+        #expect(scan.finished.contains(7) && scan.answered[7] == nil)
+        // A record that is not a journal entry, whatever its headers say, is ignored.
+        var foreign = read
+        foreign.headers = [KafkaHeader(name: JournalEntry.entryHeader, value: Array("not json".utf8))]
+        #expect(JournalEntry(foreign) == nil)
+    }
+
     @Test("after recovery, a commit of the same position still sends the next owner to the outcomes above it")
     func recoveredReadStartCoversFinished() {
         // Found by the chaos runner: a member that recovered a partition and released it at once (a worker joining,
@@ -52,7 +84,7 @@ struct JournalScanTests {
         ], first: 100)
         scan.apply(records, end: 105, input: Self.input, committed: CommitPoint(offset: 10, finished: [12]))
         let ledger = JournalLedger()
-        _ = ledger.recovered(Self.input, epoch: 1, scan: scan, member: "a")
+        _ = ledger.recovered(Self.input, epoch: 1, scan: scan, member: "a", outputTopic: "out")
         #expect(ledger.readStart(Self.input, committed: 10) == 100, "offset 10 is open: its attempt")
         #expect(ledger.readStart(Self.input, committed: 11) == 101, "offset 11 finished above the position: its attempt")
         #expect(ledger.readStart(Self.input, committed: 12) == 103, "offset 12 finished per the metadata only: its attempt too")
@@ -152,7 +184,7 @@ struct JournalScanTests {
         let other = RecordSource(topic: Self.input.topic, partition: Self.input.partition + 1, offset: 1)
         let doubt = JournalLedger.InDoubt(member: "m", at: "2026-12-01T00:00:00Z")
         ledger.written(.attempt, source: source(5), journalOffset: 40)
-        for source in [source(5), source(9), other] { ledger.ended(source, inDoubt: doubt) }
+        for source in [source(5), source(9), other] { ledger.ended(source, leaving: .inDoubt(doubt)) }
         _ = ledger.readStart(Self.input, committed: 9)
         #expect(ledger.takeInDoubt(source(5)) == nil, "below the committed offset: forgotten")
         #expect(ledger.takeInDoubt(source(9)) == doubt, "at the committed offset: kept")

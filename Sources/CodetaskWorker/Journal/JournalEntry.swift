@@ -10,6 +10,11 @@ import Kafka
 /// `"kind":"outcome"` (the record's outcome was published) or `"kind":"released"` (no request had been sent, or
 /// every request was certainly not acted on: the record may be started again as if never attempted).
 ///
+/// An `answered` close is written before the outcome event, and carries it: its value is the event's value, its
+/// headers are the event's headers plus ``entryHeader`` (this entry's JSON) and ``eventKeyHeader`` (the event's
+/// key). The event may not be published yet when a member dies: the next owner publishes it again from here, the
+/// same bytes and `ce_id`, and starts nothing.
+///
 /// A `checkpoint` (key `<topic>/<partition>/checkpoint`, so compaction keeps the latest) records, after a commit,
 /// the committed `offset` and the journal offset `journalStart` from which every attempt the commit leaves
 /// unfinished can be read: on brokers that drop commit metadata (where that start is normally carried), the next
@@ -21,6 +26,9 @@ struct JournalEntry: Sendable, Hashable, Codable {
         case attempt
         /// The record's outcome event (or failed event) is acknowledged: nothing is in doubt.
         case outcome
+        /// The record's outcome is decided and its event is stored in this close (see the type's description);
+        /// the event may not be published yet.
+        case answered
         /// The attempt ended without Informatica acting on it.
         case released
         /// A commit of the input partition at ``JournalEntry/offset``; ``JournalEntry/journalStart`` is where
@@ -70,12 +78,35 @@ struct JournalEntry: Sendable, Hashable, Codable {
         return KafkaOutgoingMessage(topic: journalTopic, partition: self.partition, key: key, value: value.finish())
     }
 
+    /// The header of an `answered` close that holds its entry's JSON.
+    static let entryHeader = "codetask-journal-entry"
+    /// The header of an `answered` close that holds the stored event's key.
+    static let eventKeyHeader = "codetask-journal-event-key"
+
+    /// The entry as an `answered` close of `journalTopic` carrying `event` (see the type's description).
+    func answeredMessage(journalTopic: String, event: KafkaOutgoingMessage) -> KafkaOutgoingMessage {
+        var record = self.message(journalTopic: journalTopic)
+        let entry = KafkaHeader(name: Self.entryHeader, value: record.value)
+        let key = KafkaHeader(name: Self.eventKeyHeader, value: event.key)
+        record.value = event.value
+        record.headers = event.headers + [entry, key]
+        return record
+    }
+
     /// Reads a journal record; `nil` for anything else (a foreign or damaged record is ignored).
     init?(_ message: KafkaMessage) {
-        guard !message.isTombstone, message.value.count <= 16_384,
-            let entry = try? JSONDecoder().decode(JournalEntry.self, from: Data(message.value))
-        else { return nil }
+        guard !message.isTombstone else { return nil }
+        let json = message.headers.last { $0.name == Self.entryHeader }?.value ?? message.value
+        guard json.count <= 16_384, let entry = try? JSONDecoder().decode(JournalEntry.self, from: Data(json)) else { return nil }
         self = entry
+    }
+
+    /// The event an `answered` close stores, as it is published on `outputTopic`; `nil` for any other record.
+    static func storedEvent(in message: KafkaMessage, outputTopic: String) -> KafkaOutgoingMessage? {
+        guard !message.isTombstone, message.headers.contains(where: { $0.name == Self.entryHeader }) else { return nil }
+        let key = message.headers.last { $0.name == Self.eventKeyHeader }?.value
+        let headers = message.headers.filter { $0.name != Self.entryHeader && $0.name != Self.eventKeyHeader }
+        return KafkaOutgoingMessage(topic: outputTopic, key: key, value: message.value, headers: headers)
     }
 
     /// When it was written; `nil` when the time does not parse.

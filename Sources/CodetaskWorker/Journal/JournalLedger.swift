@@ -15,6 +15,15 @@ final class JournalLedger: Sendable {
         var at: String
     }
 
+    /// What an earlier attempt at a record left for the record's next job.
+    enum Earlier: Sendable, Hashable {
+        /// A request may have been sent and no outcome is known: the in-doubt policy decides.
+        case inDoubt(InDoubt)
+        /// The outcome was decided and its event stored in the journal (an `answered` close) but perhaps not
+        /// published: the next job publishes this event again and starts nothing.
+        case decided(event: KafkaOutgoingMessage)
+    }
+
     private struct PartitionLedger {
         /// Input offset → the earliest journal offset of an attempt for it that no commit covers yet.
         var attempts: [Int64: Int64] = [:]
@@ -26,7 +35,7 @@ final class JournalLedger: Sendable {
 
     private struct State {
         var partitions: [TopicPartition: PartitionLedger] = [:]
-        var inDoubt: [RecordSource: InDoubt] = [:]
+        var earlier: [RecordSource: Earlier] = [:]
         /// Records whose attempt this member wrote and whose job still runs.
         var active: Set<RecordSource> = []
         /// Each partition's latest assignment epoch (the worker core's), see ``assigning(_:epoch:)``.
@@ -47,27 +56,36 @@ final class JournalLedger: Sendable {
 
     /// A partition's journal was read at assignment under `epoch`: its attempts above the committed position,
     /// finished or open, are tracked from their journal offsets (a commit of this position must still send the
-    /// next owner to their outcomes), and its open attempts become in doubt for the records' next jobs, except
-    /// `member`'s own whose job still runs here (that job's outcome settles them).
+    /// next owner to their outcomes); its open attempts become in doubt for the records' next jobs, and its
+    /// `answered` closes decided (the next job publishes the stored event), except `member`'s own whose job still
+    /// runs here (that job's outcome settles them).
     ///
     /// Decided under one lock with the running jobs, so a job that ends in doubt meanwhile is never lost. A read for
     /// an epoch older than the partition's latest assignment is stale (the partition was revoked and assigned
     /// again while it ran) and changes nothing.
-    /// - Returns: The in-doubt records by input offset, or `nil` when the read was stale and ignored.
-    func recovered(_ partition: TopicPartition, epoch: UInt64, scan: JournalScan, member: String) -> [Int64: InDoubt]? {
-        self.state.withLock { state -> [Int64: InDoubt]? in
+    /// - Returns: What the records' next jobs inherit, by input offset (in doubt or decided), or `nil` when the
+    ///   read was stale and ignored.
+    func recovered(_ partition: TopicPartition, epoch: UInt64, scan: JournalScan, member: String, outputTopic: String)
+        -> [Int64: Earlier]?
+    {
+        self.state.withLock { state -> [Int64: Earlier]? in
             if let latest = state.epochs[partition], latest > epoch { return nil }
             state.epochs[partition] = epoch
             let source = { (offset: Int64) in RecordSource(topic: partition.topic, partition: partition.partition, offset: offset) }
-            let inDoubt = scan.open.filter { offset, attempt in !(attempt.member == member && state.active.contains(source(offset))) }
-                .mapValues { InDoubt(member: $0.member, at: $0.at) }
+            var earlier: [Int64: Earlier] = [:]
+            for (offset, attempt) in scan.open where !(attempt.member == member && state.active.contains(source(offset))) {
+                earlier[offset] = .inDoubt(InDoubt(member: attempt.member, at: attempt.at))
+            }
+            for (offset, close) in scan.answered where !state.active.contains(source(offset)) {
+                if let event = JournalEntry.storedEvent(in: close, outputTopic: outputTopic) { earlier[offset] = .decided(event: event) }
+            }
             var ledger = PartitionLedger()
             ledger.attempts = scan.attempts    // the open attempts' earliest journal offsets included
             ledger.next = scan.end
             state.partitions[partition] = ledger
-            state.inDoubt = state.inDoubt.filter { $0.key.topicPartition != partition }
-            for (offset, attempt) in inDoubt { state.inDoubt[source(offset)] = attempt }
-            return inDoubt
+            state.earlier = state.earlier.filter { $0.key.topicPartition != partition }
+            for (offset, left) in earlier { state.earlier[source(offset)] = left }
+            return earlier
         }
     }
 
@@ -83,7 +101,7 @@ final class JournalLedger: Sendable {
 
     /// Where the next owner must start reading the partition's journal when the group's committed offset is
     /// `committed`: the earliest attempt of a record at or above it, else the journal's end as this member knows
-    /// it; `nil` when unknown (the whole retained journal is then read). Attempts and in-doubt records below the
+    /// it; `nil` when unknown (the whole retained journal is then read). Attempts, and what they left, below the
     /// committed offset are forgotten (a commit covers them: they are never started again). Records finished
     /// above the committed offset count as unfinished here: the next owner may not learn of them from the commit
     /// (a broker that drops its metadata, or metadata cut at its size limit), so it must read their outcomes in
@@ -93,7 +111,7 @@ final class JournalLedger: Sendable {
             guard var ledger = state.partitions[partition] else { return nil }
             ledger.attempts = ledger.attempts.filter { $0.key >= committed }
             state.partitions[partition] = ledger
-            state.inDoubt = state.inDoubt.filter { $0.key.topicPartition != partition || $0.key.offset >= committed }
+            state.earlier = state.earlier.filter { $0.key.topicPartition != partition || $0.key.offset >= committed }
             return ledger.attempts.values.min() ?? ledger.next
         }
     }
@@ -114,18 +132,18 @@ final class JournalLedger: Sendable {
         self.state.withLock { _ = $0.active.insert(source) }
     }
 
-    /// This member's job for `source` ended; with `inDoubt` (no outcome, and a request may have been sent), the
-    /// record is in doubt should it be started again here.
-    func ended(_ source: RecordSource, inDoubt: InDoubt?) {
+    /// This member's job for `source` ended; with `earlier` (no outcome published, and a request may have been
+    /// sent, or the outcome is stored in the journal), the record's next job here inherits it.
+    func ended(_ source: RecordSource, leaving earlier: Earlier?) {
         self.state.withLock { state in
             state.active.remove(source)
-            if let inDoubt { state.inDoubt[source] = inDoubt }
+            if let earlier { state.earlier[source] = earlier }
         }
     }
 
-    /// Takes the in-doubt attempt of a record about to be started, if it has one.
-    func takeInDoubt(_ source: RecordSource) -> InDoubt? {
-        self.state.withLock { $0.inDoubt.removeValue(forKey: source) }
+    /// Takes what an earlier attempt left for a record about to be started, if anything.
+    func takeEarlier(_ source: RecordSource) -> Earlier? {
+        self.state.withLock { $0.earlier.removeValue(forKey: source) }
     }
 
 }

@@ -16,8 +16,11 @@ struct JournalScan: Sendable, Equatable {
         var at: String
     }
 
-    /// Offsets whose outcome was published.
+    /// Offsets whose outcome was decided: published, or stored in an `answered` close (see ``answered``).
     var finished: Set<Int64> = []
+    /// The `answered` closes of finished offsets whose event may not have been published (no `outcome` close
+    /// followed): the next owner publishes each stored event again before the partition starts anything.
+    var answered: [Int64: KafkaMessage] = [:]
     /// Open attempts by input offset.
     var open: [Int64: OpenAttempt] = [:]
     /// The earliest journal offset of an attempt for each input offset at or above the committed position,
@@ -47,6 +50,11 @@ struct JournalScan: Sendable, Equatable {
             case .outcome:
                 self.open[offset] = nil
                 self.finished.insert(offset)
+                self.answered[offset] = nil
+            case .answered:
+                self.open[offset] = nil
+                self.finished.insert(offset)
+                self.answered[offset] = record
             case .released:
                 self.open[offset] = nil
             case .checkpoint:

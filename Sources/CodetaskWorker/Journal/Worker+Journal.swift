@@ -12,6 +12,9 @@ struct JournalAttemptState: Sendable {
     /// A request may have reached Informatica (sent without a readable answer, or answered 2xx): without a
     /// published outcome, the record is then in doubt.
     var mayHaveActed = false
+    /// The outcome's event is stored in an acknowledged `answered` close: whatever happens to its publish, the
+    /// record's next job publishes it again and starts nothing.
+    var answered: KafkaOutgoingMessage?
 }
 
 extension Worker {
@@ -25,7 +28,8 @@ extension Worker {
     }
 
     /// Reads the journals of newly assigned partitions before any of their records starts: records whose
-    /// outcome was published count as finished (added to the point's finished offsets), and attempts without an
+    /// outcome was published count as finished (added to the point's finished offsets), records whose outcome is
+    /// stored in an `answered` close are decided (their next job publishes it again), and attempts without an
     /// outcome become in doubt for their next job. A partition with another member's open attempt is read again
     /// for up to ``AttemptJournal/settleTime`` on this member's clock (that member may still publish its answer;
     /// no other member's timestamp is compared with this clock); the others are
@@ -62,7 +66,7 @@ extension Worker {
             }
             waiting[position.partition] = (position, scan)
         }
-        var counts = (inDoubt: 0, finished: 0)
+        var counts = SettleCounts()
         while true {
             let settling = !self.isStopping && ContinuousClock.now < began + journal.settleTime
             for (partition, entry) in waiting where !settling || entry.scan.foreignOpenAttempts(notBy: journal.member) == 0 {
@@ -82,28 +86,38 @@ extension Worker {
         self.metrics.journalRecoveryDuration.recordNanoseconds(elapsed.wholeNanoseconds)
         // Worth a notice when it changed what happens: records skipped as finished, or found in doubt.
         self.logger.log(
-            level: counts.inDoubt + counts.finished > 0 ? .notice : .info,
+            level: counts.inDoubt + counts.finished + counts.decided > 0 ? .notice : .info,
             "Attempt journal read",
             metadata: [
                 "partitions": "\(positions.map(\.partition).sorted())", "inDoubt": "\(counts.inDoubt)",
-                "finishedUncommitted": "\(counts.finished)", "durationMs": "\(elapsed.wholeMilliseconds)",
+                "finishedUncommitted": "\(counts.finished)", "decided": "\(counts.decided)", "durationMs": "\(elapsed.wholeMilliseconds)",
                 "readFrom": "\(starts.sorted { $0.key < $1.key }.map { "\($0.key.partition):\($0.value.map(String.init) ?? "first")" })",
                 "recordsRead": "\(first.values.reduce(0) { $0 + $1.records.count })",
                 "committed": "\(positions.sorted { $0.partition < $1.partition }.map { "\($0.partition.partition):\($0.point?.offset.description ?? "none")" })",
             ])
     }
 
+    /// What recovery found, for its log line.
+    struct SettleCounts {
+        var inDoubt = 0, finished = 0, decided = 0
+    }
+
     /// A partition's journal as read: its open attempts (but this member's own, still running) become in doubt,
-    /// its closed ones finished (see ``JournalLedger/recovered(_:epoch:scan:member:)``).
+    /// its `answered` closes decided, its other closed ones finished (see
+    /// ``JournalLedger/recovered(_:epoch:scan:member:outputTopic:)``). A decided record is not finished: it runs
+    /// again, as a job that publishes the stored event, and is committed after that.
     /// - Returns: The position with the finished offsets merged in; `nil` when the partition was assigned again
     ///   while this read ran (the newer read settles it).
     private func settle(
-        _ position: CommittedPosition, _ scan: JournalScan, journal: AttemptJournal, counts: inout (inDoubt: Int, finished: Int)
+        _ position: CommittedPosition, _ scan: JournalScan, journal: AttemptJournal, counts: inout SettleCounts
     ) -> CommittedPosition? {
-        guard let inDoubt = journal.ledger.recovered(position.partition, epoch: position.epoch, scan: scan, member: journal.member)
+        guard let earlier = journal.ledger.recovered(
+            position.partition, epoch: position.epoch, scan: scan, member: journal.member, outputTopic: self.configuration.topics.output)
         else { return nil }
-        let finished = scan.finished.filter { $0 >= position.point?.offset ?? 0 }
-        counts.inDoubt += inDoubt.count
+        let finished = scan.finished.filter { $0 >= position.point?.offset ?? 0 && scan.answered[$0] == nil }
+        for left in earlier.values {
+            if case .decided = left { counts.decided += 1 } else { counts.inDoubt += 1 }
+        }
         counts.finished += finished.count
         guard !finished.isEmpty else { return position }
         var settled = position
@@ -192,16 +206,53 @@ extension Worker {
     }
 
     /// Closes a job's journal attempt: with an outcome published (`finished`), or released when Informatica
-    /// certainly did not act on it; otherwise it stays open and the record is in doubt should it start again.
+    /// certainly did not act on it; otherwise it stays open and the record is in doubt should it start again. An
+    /// attempt already closed `answered` needs nothing more; unpublished, its event is what the next job publishes.
     func settleAttempt(_ state: JournalAttemptState, request: StartRequest, finished: Bool, journal: AttemptJournal) async {
         guard state.written else { return }
+        if let event = state.answered {
+            journal.ledger.ended(request.source, leaving: finished ? nil : .decided(event: event))
+            return
+        }
         if !finished && state.mayHaveActed {
-            journal.ledger.ended(request.source, inDoubt: JournalLedger.InDoubt(member: journal.member, at: state.at))
+            journal.ledger.ended(request.source, leaving: .inDoubt(JournalLedger.InDoubt(member: journal.member, at: state.at)))
             return
         }
         // Closed first: a recovery of the partition meanwhile must see the attempt either active or closed.
         await self.closeAttempt(finished ? .outcome : .released, request, journal: journal)
-        journal.ledger.ended(request.source, inDoubt: nil)
+        journal.ledger.ended(request.source, leaving: nil)
+    }
+
+    /// Writes the `answered` close carrying the outcome's `event` before the event is published (see
+    /// ``JournalEntry``): from its acknowledgement on, no member starts the code task again for this record.
+    /// - Returns: Whether the close is acknowledged. When the journal refuses it (a journal topic whose record size
+    ///   limit is below the event's), the event is published first and the attempt closed after it, as without
+    ///   a stored outcome: a kill between the two then leaves the record in doubt.
+    func closeAnswered(_ request: StartRequest, event: KafkaOutgoingMessage, journal: AttemptJournal) async -> Bool {
+        let entry = journal.entry(.answered, request.source, requestId: request.requestId)
+        switch await self.publisher.publish(entry.answeredMessage(journalTopic: journal.topic, event: event)) {
+        case .acknowledged(let offset):
+            journal.ledger.written(.answered, source: request.source, journalOffset: offset)
+            return true
+        case .refused(let error):
+            self.logger.warning(
+                "The journal refused the close carrying the outcome; publishing the event first",
+                metadata: request.logMetadata.merging(["error": "\(error)"]) { $1 })
+            return false
+        case .abandoned:
+            return false
+        }
+    }
+
+    /// A record whose outcome an earlier attempt stored in the journal: its event is published again (the same
+    /// bytes and `ce_id`; downstream may see it twice, never two outcomes) and nothing is started.
+    /// - Returns: Whether the event is durable.
+    func publishDecided(_ request: StartRequest, event: KafkaOutgoingMessage) async -> Bool {
+        guard await self.publishOrDeadLetter(event, source: request.source) else { return false }
+        self.count { $0.republished += 1 }
+        self.metrics.journalRepublished.increment()
+        self.logger.info("Outcome stored by an earlier attempt; its event published again, nothing started", metadata: request.logMetadata)
+        return true
     }
 
     /// Writes a close entry (best effort: an attempt left open is judged in doubt by the next owner, never lost).
@@ -220,11 +271,17 @@ extension Worker {
             "Earlier attempt in doubt; not starting the code task again (in-doubt policy fail)",
             metadata: request.logMetadata.merging(["attemptedBy": "\(attempt.member)", "attemptedAt": "\(attempt.at)"]) { $1 })
         let failure = StartFailure(inDoubtSince: attempt)
-        guard await self.publishOrDeadLetter(self.events.failed(request, failure), source: request.source) else { return false }
+        let event = self.events.failed(request, failure)
+        let answered = await self.closeAnswered(request, event: event, journal: journal)
+        guard await self.publishOrDeadLetter(event, source: request.source) else {
+            // Not published (the worker stops): the record's next job here inherits what is known.
+            journal.ledger.ended(request.source, leaving: answered ? .decided(event: event) : .inDoubt(attempt))
+            return false
+        }
         self.count { $0.failed += 1 }
         self.metrics.eventPublished("failed")
         self.metrics.startFailed(failure.category)
-        await self.closeAttempt(.outcome, request, journal: journal)
+        if !answered { await self.closeAttempt(.outcome, request, journal: journal) }
         return true
     }
 }
