@@ -57,6 +57,7 @@ extension Worker {
             await self.startRidingOutOutages(&request, windDown: windDown, attempt: &attempt)
         }
         guard let outcome else { return false }
+        CrashPoint.reach(.afterAnswer)
         let latency = ContinuousClock.now - began
         self.metrics.startDuration.recordNanoseconds(latency.wholeNanoseconds)
         let publishSpan = self.tracer.startSpan("codetask.publish", context: span.context, ofKind: .producer)
@@ -75,10 +76,12 @@ extension Worker {
             await self.closeAnswered(request, event: event, journal: journal)
         {
             attempt?.answered = event
+            CrashPoint.reach(.afterClose)
         }
         let published = await self.publishOrDeadLetter(event, source: request.source)
         publishSpan.end()
         guard published else { return false }
+        CrashPoint.reach(.afterEvent)
         switch outcome {
         case .started(let started):
             span.attributes["informatica.job_id"] = started.jobId

@@ -28,6 +28,10 @@ public struct DuplicateAttribution: Sendable {
         public var startedAgain: Int
         /// Of those, starts of records that were committed at the kill (never to be redone).
         public var startedAgainThoughCommitted: Int
+        /// Of those, starts again of code tasks whose earlier Start began longer before the kill than a call can
+        /// be on the wire (`wireWindow`): their answer had come back, and the attempt journal's answered close
+        /// should have kept them from being started again.
+        public var startedAgainThoughAnswered: Int = 0
 
         /// Whether the kill kept its bound: nothing committed redone, at most the uncommitted started ones.
         public var withinBound: Bool {
@@ -55,9 +59,11 @@ public struct DuplicateAttribution: Sendable {
     ///   - sources: Each code task's input record (code task ids are unique per request in a proof run).
     ///   - faults: When each fault began and its name, in time order, to say what preceded unexplained ones.
     ///   - killWindow: How long after a kill a start again is still put down to it.
+    ///   - wireWindow: How long before a kill a Start that began may still have been on the wire, or its answer
+    ///     not yet stored (the attempt timeout plus the journal's acknowledgement).
     public init(
         calls: StartCallLog, kills: [Kill], slowWindows: [ClosedRange<Date>], sources: [String: RecordSource],
-        faults: [(time: Date, name: String)] = [], killWindow: TimeInterval = 120
+        faults: [(time: Date, name: String)] = [], killWindow: TimeInterval = 120, wireWindow: TimeInterval = 3
     ) {
         var startsByTask: [String: [Date]] = [:]
         for call in calls.calls where call.jobId != nil {
@@ -80,6 +86,7 @@ public struct DuplicateAttribution: Sendable {
             for (earlier, later) in zip(sorted, sorted.dropFirst()) {
                 if let index = kills.lastIndex(where: { earlier < $0.time && $0.time <= later && later.timeIntervalSince($0.time) <= killWindow }) {
                     results[index].startedAgain += 1
+                    if kills[index].time.timeIntervalSince(earlier) > wireWindow { results[index].startedAgainThoughAnswered += 1 }
                     if let set = uncommitted[index], !set.contains(id) { results[index].startedAgainThoughCommitted += 1 }
                 } else if slowWindows.contains(where: { $0.contains(earlier) }) {
                     afterSlow += 1

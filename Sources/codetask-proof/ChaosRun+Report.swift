@@ -10,7 +10,8 @@ extension ChaosRun {
             emit(String(format: "chaos: kill -9 of %@ at %.1f s: victim's Start calls in flight %@, its records pending %@; ",
                          kill.victim, kill.at, Self.figure(kill.inFlight), Self.figure(kill.pending))
                 + "group's started and uncommitted \(result.uncommittedStarted.map(String.init) ?? "unknown"); "
-                + "started again after it \(result.startedAgain) (of them committed at the kill: \(result.startedAgainThoughCommitted))")
+                + "started again after it \(result.startedAgain) (of them committed at the kill: \(result.startedAgainThoughCommitted), "
+                + "answered before it: \(result.startedAgainThoughAnswered))")
         }
         // Under --in-doubt retry a Start answered after the attempt timeout is sent again by design; under fail it
         // must not be.
@@ -38,6 +39,9 @@ extension ChaosRun {
             ("every code task started more than once flagged possibleDuplicate (\(audit.startedMoreThanOnceUnflagged?.count ?? 0) not)",
              audit.startedMoreThanOnceUnflagged?.isEmpty ?? false),
             ("each kill -9 started again at most its started-and-uncommitted requests", attribution.kills.allSatisfy(\.withinBound)),
+            ("each kill -9 started again only requests on the wire at the kill, none answered before it "
+                + "(\(attribution.kills.reduce(0) { $0 + $1.startedAgainThoughAnswered }))",
+             attribution.kills.allSatisfy { $0.startedAgainThoughAnswered == 0 }),
         ]
         for (name, held) in targets { emit("chaos: target \(held ? "met" : "MISSED"): \(name)") }
         let passed = targets.allSatisfy(\.1)

@@ -95,7 +95,7 @@ final class ChaosRun {
         let audit = try await self.rig.audit(produced: producer.sent)
         let attribution = DuplicateAttribution(
             calls: self.rig.simulator.startCalls, kills: self.kills.map(\.kill), slowWindows: self.slowWindows,
-            sources: producer.sourcesByCodeTask, faults: self.began)
+            sources: producer.sourcesByCodeTask, faults: self.began, wireWindow: self.command.attemptTimeout + 1)
         let passed = self.report(
             audit: audit, attribution: attribution, drained: drained, producedAll: producer.failure == nil, produced: producer.sent)
         await self.rig.shutdown()

@@ -24,7 +24,9 @@ final class WorkerProcess: Sendable {
     }
 
     /// Starts a worker process; its password comes from the environment, never from a flag.
-    static func launch(_ harness: WorkerHarness, maxInFlight: Int = 4, arguments extra: [String] = []) throws -> WorkerProcess {
+    static func launch(
+        _ harness: WorkerHarness, maxInFlight: Int = 4, arguments extra: [String] = [], environment more: [String: String] = [:]
+    ) throws -> WorkerProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.executable())
         process.arguments = [
@@ -46,7 +48,7 @@ final class WorkerProcess: Sendable {
         environment["CODETASK_LOG_LEVEL"] = "notice"
         // Several workers run side by side: each takes a free port for its operations endpoint.
         environment["CODETASK_HTTP_ADDRESS"] = "127.0.0.1:0"
-        process.environment = environment
+        process.environment = environment.merging(more) { $1 }
         let logPath = NSTemporaryDirectory() + "/\(uniqueName("worker-process")).log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))

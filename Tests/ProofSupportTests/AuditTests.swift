@@ -105,6 +105,12 @@ struct AuditTests {
         #expect(result.kills.first?.uncommittedStarted == 2)
         #expect(result.kills.first?.startedAgain == 2)
         #expect(result.kills.first?.startedAgainThoughCommitted == 1)
+        // a began 1 s before the kill (on the wire), b 2 s: both within the default 3 s window; with 1.5 s, b was answered.
+        #expect(result.kills.first?.startedAgainThoughAnswered == 0)
+        let narrow = DuplicateAttribution(
+            calls: calls, kills: [.init(time: t0.addingTimeInterval(10), committed: [0: 3])], slowWindows: [], sources: sources,
+            wireWindow: 1.5)
+        #expect(narrow.kills.first?.startedAgainThoughAnswered == 1)
         #expect(result.kills.first?.withinBound == false)
         #expect(result.afterSlowAnswers == 1)
         #expect(result.unexplained == 1)

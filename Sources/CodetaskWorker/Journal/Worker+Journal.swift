@@ -196,6 +196,7 @@ extension Worker {
             journal.ledger.began(request.source)
             state.written = true
             state.at = entry.at
+            CrashPoint.reach(.afterAttempt)
             return true
         case .refused(let error):
             self.publisher.failFatally("the attempt journal \(journal.topic) refuses records: \(error)")
