@@ -6,7 +6,9 @@ enum TopicCheck {
     /// Checks the topics; creates the ones the plan creates, else fails as the plan refuses.
     /// - Throws: ``WorkerError/missingTopics(_:)`` or ``WorkerError/journalTooSmall(journal:partitions:inputPartitions:)``,
     ///   or a ``KafkaError`` when the cluster cannot be asked.
-    static func ensure(_ configuration: WorkerConfiguration, logger: Logger) async throws {
+    /// - Returns: The input topic's partition count (as found, or as created).
+    @discardableResult
+    static func ensure(_ configuration: WorkerConfiguration, logger: Logger) async throws -> Int? {
         let admin = try KafkaAdmin(configuration: configuration.kafka, logger: logger)
         let plan = try await TopicPlan.read(configuration, admin: admin, timeout: .seconds(30))
         if let refusal = plan.refusal { throw refusal }
@@ -22,6 +24,7 @@ enum TopicCheck {
             }
             logger.notice("Created topic", metadata: ["topic": "\(entry.topic)", "role": "\(entry.role.rawValue)", "partitions": "\(partitions)"])
         }
+        return plan.inputPartitions
     }
 
     /// The attempt journal's topic configuration: compaction keeps each record's last entry (an attempt's close

@@ -35,6 +35,14 @@ public struct TopicPlan: Sendable, Equatable {
     /// Why `run` refuses to start, if it does: the missing topics first, then a journal that is too small.
     public let refusal: WorkerError?
 
+    /// The input topic's partition count, as found or as `run` creates it; `nil` when it is missing and not created.
+    public var inputPartitions: Int? {
+        switch self.entries.first(where: { $0.role == .input })?.verdict {
+        case .exists(let partitions)?, .create(let partitions)?: partitions
+        default: nil
+        }
+    }
+
     /// Judges the topics of `configuration` against `partitions` (the partition count of each existing topic).
     public init(_ configuration: WorkerConfiguration, partitions: [String: Int]) {
         let topics = configuration.topics

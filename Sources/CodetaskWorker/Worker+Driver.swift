@@ -91,6 +91,8 @@ extension Worker {
         var pollOutstanding = false
         var finished = false
         var closeDeadline: ContinuousClock.Instant?
+        /// The owned partition count the group rate limit's share was last set for.
+        var rateShareOwned: Int?
     }
 
     private func handle(_ event: Core.Event, _ state: inout DriverState) {
@@ -110,6 +112,7 @@ extension Worker {
         }
         self.paused.store(!state.core.paused.isEmpty, ordering: .relaxed)
         self.updateGauges(state.core, event: event, now: now)
+        if case .tick = event { self.followRateLimitShare(owned: state.core.partitions.count, &state) }
         if case .tick = event, self.metrics.partitions.beginSample(now: now) {
             let committed = state.core.partitions.mapValues { $0.committed?.offset }
             state.background.spawn { await self.samplePartitionGauges(committed: committed) }
@@ -215,6 +218,18 @@ extension Worker {
         default:
             break
         }
+    }
+
+    /// With a group-wide rate limit, runs this member's bucket at its share of the budget whenever the number of
+    /// partitions it owns (loading, active or still draining a revocation) changes: a revocation's running calls
+    /// keep the share until their partitions are released, and a member that owns nothing sends nothing.
+    private func followRateLimitShare(owned: Int, _ state: inout DriverState) {
+        guard self.configuration.informatica.rateLimit?.scope == .group, state.rateShareOwned != owned else { return }
+        state.rateShareOwned = owned
+        let share = RateLimitShare.of(owned: owned, partitions: self.inputPartitions.load(ordering: .relaxed))
+        self.client.setRateLimitShare(share)
+        self.logger.info(
+            "Rate limit share set", metadata: ["ownedPartitions": "\(owned)", "startsPerSecond": "\(self.client.rateLimitInForce ?? 0)"])
     }
 
     /// Keeps one poll outstanding while the machine wants records (and rebalances served).

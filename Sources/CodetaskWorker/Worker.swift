@@ -43,6 +43,8 @@ public final class Worker: Sendable {
     let started = Atomic<Bool>(false)
     let stopping = Atomic<Bool>(false)
     let paused = Atomic<Bool>(false)
+    /// The input topic's partition count found at start-up (0 until then): a group rate limit's denominator.
+    let inputPartitions = Atomic<Int>(0)
     /// The longest a consumer poll may take before liveness fails: a revocation served inside it may drain its
     /// jobs and commit first.
     let pollLimit: Duration
@@ -120,7 +122,8 @@ public final class Worker: Sendable {
             "Worker starting",
             metadata: ["librdkafka": "\(Librdkafka.versionString)", "configuration": "\(self.configuration)"])
         do {
-            try await TopicCheck.ensure(self.configuration, logger: self.logger)
+            let partitions = try await TopicCheck.ensure(self.configuration, logger: self.logger)
+            self.inputPartitions.store(partitions ?? 0, ordering: .relaxed)
             try self.consumer.subscribe(topics: [self.configuration.topics.input])
         } catch {
             await self.closeClients(until: .now + .seconds(5))

@@ -300,7 +300,13 @@ extension InformaticaClient {
                     )
                 )
             }
-            return .again(retryAfter: RetryAfter.parse(response.header("Retry-After"), now: self.clock.now()))
+            let now = self.clock.now()
+            let retryAfter = RetryAfter.parse(response.header("Retry-After"), now: now)
+            // Informatica says slow down: every Start call of this member waits, not only this one.
+            if response.status == 429, let retryAfter, let limiter = self.rateLimiter {
+                limiter.hold(until: now.addingTimeInterval(retryAfter.inSeconds))
+            }
+            return .again(retryAfter: retryAfter)
         }
     }
 

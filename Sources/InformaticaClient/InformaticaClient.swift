@@ -87,8 +87,18 @@ public final class InformaticaClient: Sendable {
         self.sessions = SessionManager(
             authenticator: authenticator, settings: configuration.sessionSettings, clock: clock, logger: logger, metrics: metrics)
         self.breaker = CircuitBreaker(settings: configuration.circuitBreaker, clock: clock)
-        self.rateLimiter = configuration.rateLimit.map { RateLimiter(settings: $0) }
+        self.rateLimiter = configuration.rateLimit.map { RateLimiter(settings: $0, metrics: metrics) }
     }
+
+    /// Runs the Start rate limit at `share` (0...1) of its budget from now on: with scope
+    /// ``RateLimitSettings/Scope/group``, the share of the input partitions this member owns. Nothing without a
+    /// rate limit.
+    public func setRateLimitShare(_ share: Double) {
+        self.rateLimiter?.setShare(share, now: self.clock.now())
+    }
+
+    /// The Start calls per second the rate limit allows this client now; `nil` without a rate limit.
+    public var rateLimitInForce: Double? { self.rateLimiter?.rate }
 
     /// The circuit breaker's state now; while it is open the worker should pause consumption.
     public var circuitBreakerState: CircuitBreakerState {

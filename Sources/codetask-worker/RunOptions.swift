@@ -35,6 +35,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp(Settings.attemptTimeout.help)) var attemptTimeout: String?
     @Option(help: ArgumentHelp(Settings.inDoubt.help)) var inDoubt: String?
     @Option(help: ArgumentHelp(Settings.rateLimit.help)) var rateLimit: String?
+    @Option(help: ArgumentHelp(Settings.rateLimitScope.help)) var rateLimitScope: String?
     @Option(help: ArgumentHelp(Settings.breakerFailures.help)) var breakerFailures: String?
     @Option(help: ArgumentHelp(Settings.breakerOpen.help)) var breakerOpen: String?
     @Option(help: ArgumentHelp(Settings.maxOutageRetries.help)) var maxOutageRetries: String?

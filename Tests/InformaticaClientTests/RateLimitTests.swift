@@ -18,6 +18,39 @@ struct RateLimitTests {
         #expect(bucket.reserve(now: start.addingTimeInterval(1), maxWait: .zero) == .zero)
     }
 
+    @Test("a share scales rate and burst: 0 sends nothing, a quarter of 40/s burst 40 is 10/s burst 10")
+    func share() {
+        let start = Date(timeIntervalSince1970: 0)
+        var bucket = TokenBucket(settings: RateLimitSettings(startsPerSecond: 40, burst: 40, scope: .group))
+        bucket.setShare(0, now: start)
+        #expect(bucket.rate == 0 && bucket.burst == 0)
+        #expect(bucket.reserve(now: start.addingTimeInterval(100), maxWait: .seconds(3_600)) == nil, "a member that owns nothing sends nothing")
+        bucket.setShare(0.25, now: start.addingTimeInterval(100))
+        #expect(bucket.rate == 10 && bucket.burst == 10)
+        let later = start.addingTimeInterval(200)
+        for _ in 0..<10 { #expect(bucket.reserve(now: later, maxWait: .zero) == .zero) }
+        #expect(bucket.reserve(now: later, maxWait: .seconds(1)) == .milliseconds(100))
+        #expect(bucket.reserve(now: later, maxWait: .seconds(1)) == .milliseconds(200))
+        // A larger share later does not hand out what a smaller one did not earn; a share past 1, or not a number, is clamped.
+        bucket.setShare(7, now: later)
+        #expect(bucket.rate == 40 && bucket.burst == 40)
+        bucket.setShare(.nan, now: later)
+        #expect(bucket.rate == 0)
+    }
+
+    @Test("a 429's Retry-After holds every reservation, then spaces them at the rate again")
+    func hold() {
+        let start = Date(timeIntervalSince1970: 0)
+        var bucket = TokenBucket(settings: RateLimitSettings(startsPerSecond: 10, burst: 10))
+        bucket.hold(until: start.addingTimeInterval(5))
+        #expect(bucket.reserve(now: start, maxWait: .seconds(60)) == .seconds(5))
+        #expect(bucket.reserve(now: start, maxWait: .seconds(60)) == .milliseconds(5_100))
+        #expect(bucket.reserve(now: start, maxWait: .seconds(60)) == .milliseconds(5_200))
+        #expect(bucket.reserve(now: start, maxWait: .seconds(1)) == nil, "past the call's deadline: refused, nothing taken")
+        // A clock that goes back earns nothing.
+        #expect(bucket.reserve(now: start.addingTimeInterval(-3_600), maxWait: .seconds(3_700)) != nil)
+    }
+
     @Test("100 concurrent callers hold to the configured rate within 5 % over a measured window")
     func holdsRate() async throws {
         let capture = LogCapture()

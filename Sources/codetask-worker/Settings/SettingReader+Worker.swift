@@ -80,7 +80,14 @@ extension SettingReader {
             informatica.retry.inDoubt = policy
         }
         let rate = try self.number(Settings.rateLimit, default: 0)
-        informatica.rateLimit = rate > 0 ? RateLimitSettings(startsPerSecond: rate, burst: max(1, Int(rate))) : nil
+        var scope = RateLimitSettings.Scope.group
+        if let text = try self.text(Settings.rateLimitScope) {
+            guard let chosen = RateLimitSettings.Scope(rawValue: text) else {
+                throw ValidationError("\(Settings.rateLimitScope.names): '\(text.prefix(64))' is not group or member")
+            }
+            scope = chosen
+        }
+        informatica.rateLimit = rate > 0 ? RateLimitSettings(startsPerSecond: rate, burst: max(1, Int(rate)), scope: scope) : nil
         informatica.circuitBreaker.failureThreshold = try self.count(
             Settings.breakerFailures, default: informatica.circuitBreaker.failureThreshold)
         informatica.circuitBreaker.openDuration = try self.duration(Settings.breakerOpen, default: informatica.circuitBreaker.openDuration)

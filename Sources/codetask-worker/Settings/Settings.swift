@@ -75,7 +75,10 @@ enum Settings {
         meaning: "After a Start that was sent but got no answer (or a crash mid-call): retry or fail")
     static let rateLimit = Setting(
         key: "rateLimit", flag: "rate-limit", kind: .number(0...100_000), defaultText: "0 (unlimited)",
-        meaning: "Start calls per second per process; 0 = unlimited")
+        meaning: "Start calls per second (the whole group's, see --rate-limit-scope); 0 = unlimited")
+    static let rateLimitScope = Setting(
+        key: "rateLimitScope", flag: "rate-limit-scope", kind: .text, defaultText: "group",
+        meaning: "Whose budget --rate-limit is: group (each member runs at its share of the input partitions) or member")
     static let breakerFailures = Setting(
         key: "breakerFailures", flag: "breaker-failures", kind: .count(1...10_000),
         defaultText: "\(informatica.circuitBreaker.failureThreshold)", meaning: "Consecutive retriable failures that open the circuit breaker")
@@ -126,7 +129,7 @@ enum Settings {
     static let all: [Setting] = [
         brokers, group, inputTopic, outputTopic, dlqTopic, journal, journalTopic, createTopics, kafkaPropertiesFile, kafkaProperty,
         loginMode, loginUrl, serverUrl, username, passwordFile, sessionIdFile, caBundle, httpProxy, httpProxyCredentialsFile, maxConnections,
-        maxAttempts, requestDeadline, attemptTimeout, inDoubt, rateLimit, breakerFailures, breakerOpen, maxOutageRetries,
+        maxAttempts, requestDeadline, attemptTimeout, inDoubt, rateLimit, rateLimitScope, breakerFailures, breakerOpen, maxOutageRetries,
         maxInFlight, maxPending, commitInterval, shutdownGrace, rebalanceDrain, assignmentReadLimit, logLevel,
         logFormat, httpAddress, readyMaxRecordAge, otlpEndpoint,
     ]
