@@ -87,7 +87,10 @@ extension SettingReader {
             }
             scope = chosen
         }
-        informatica.rateLimit = rate > 0 ? RateLimitSettings(startsPerSecond: rate, burst: max(1, Int(rate)), scope: scope) : nil
+        // Burst: a second's worth per process; a quarter second's for the group (each member a share of it), so
+        // that the members' full buckets after a quiet spell cannot push the group far past its budget.
+        let burst = scope == .group ? max(1, Int(rate / 4)) : max(1, Int(rate))
+        informatica.rateLimit = rate > 0 ? RateLimitSettings(startsPerSecond: rate, burst: burst, scope: scope) : nil
         informatica.circuitBreaker.failureThreshold = try self.count(
             Settings.breakerFailures, default: informatica.circuitBreaker.failureThreshold)
         informatica.circuitBreaker.openDuration = try self.duration(Settings.breakerOpen, default: informatica.circuitBreaker.openDuration)
