@@ -43,6 +43,9 @@ struct CommandLineTests {
             named: "rebalanceDrainTimeout"),
         BadSetting(arguments: ["--output-topic", "bad topic"], environment: [:], named: "topics.output"),
         BadSetting(arguments: [], environment: ["CODETASK_JOURNAL": "maybe"], named: "--journal / CODETASK_JOURNAL"),
+        BadSetting(
+            arguments: ["--rate-limit", "30"], environment: ["CODETASK_RATE_LIMIT_SCOPE": "cluster"],
+            named: "--rate-limit-scope / CODETASK_RATE_LIMIT_SCOPE"),
         BadSetting(arguments: ["--journal-topic", "bad journal"], environment: [:], named: "topics.journal"),
         BadSetting(arguments: ["--journal-topic", "codetask.job.events"], environment: [:], named: "topics.journal"),
         // Huge values and huge exponents: refused by range before any conversion (1e300 s once crashed with SIGILL).
