@@ -87,7 +87,8 @@ struct JournalTests {
             }
             first.kill(SIGKILL)
             #expect(recorded, "no attempts were recorded: \(first.logTail())")
-            let second = try WorkerProcess.launch(harness, maxInFlight: 8, arguments: ["--in-doubt", "fail"])
+            // The dead member's open attempts are waited for --rebalance-drain (20 s by default): 2 s is enough here.
+            let second = try WorkerProcess.launch(harness, maxInFlight: 8, arguments: ["--in-doubt", "fail", "--rebalance-drain", "2"])
             defer { second.kill(SIGKILL) }
             let audit = try await harness.audit(produced.keys)
             second.kill(SIGTERM)
@@ -189,7 +190,9 @@ struct JournalTests {
         let reached = await WorkerHarness.eventually(timeout: .seconds(120)) { harness.simulator.startCalls.calls.count >= 60 }
         first.kill(SIGKILL)
         #expect(reached, "the worker process made no progress: \(first.logTail())")
-        return (produced, try WorkerProcess.launch(harness, maxInFlight: Self.maxInFlight, arguments: ["--in-doubt", policy]))
+        // The dead member's open attempts are waited for --rebalance-drain (20 s by default): 2 s is enough here.
+        return (produced, try WorkerProcess.launch(
+            harness, maxInFlight: Self.maxInFlight, arguments: ["--in-doubt", policy, "--rebalance-drain", "2"]))
     }
 
     /// Issue 22: `--journal off` had no test. Without the journal the worker processes every request once and
