@@ -3,14 +3,12 @@ import Foundation
 /// A token bucket that hands out reservations: each call takes a token now or books the next free one,
 /// so concurrent callers are spaced exactly `1 / rate` apart once the burst is used up.
 ///
-/// Its rate and burst are a ``share`` of the configured ones (the whole budget unless a share is set), and an
+/// Its rate and burst are a share of the configured ones (the whole budget unless a share is set), and an
 /// answer that says "slow down" (`429` with `Retry-After`) holds every reservation until that time.
 struct TokenBucket: Sendable {
     /// The configured budget.
     let fullRate: Double
     let fullBurst: Double
-    /// The share of the budget in force, 0...1.
-    private(set) var share = 1.0
     private(set) var rate: Double
     private(set) var burst: Double
     private var tokens: Double
@@ -42,9 +40,9 @@ struct TokenBucket: Sendable {
     /// one call while the share is above 0, none at 0), and tokens beyond the new burst are dropped.
     mutating func setShare(_ share: Double, now: Date) {
         self.refill(now: now)
-        self.share = share.isFinite ? min(1, max(0, share)) : 0
-        self.rate = self.fullRate * self.share
-        self.burst = self.share > 0 ? max(1, (self.fullBurst * self.share).rounded(.down)) : 0
+        let share = share.isFinite ? min(1, max(0, share)) : 0
+        self.rate = self.fullRate * share
+        self.burst = share > 0 ? max(1, (self.fullBurst * share).rounded(.down)) : 0
         self.tokens = min(self.tokens, self.burst)
     }
 

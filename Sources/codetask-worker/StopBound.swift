@@ -17,8 +17,8 @@ enum StopBound {
     /// Arms the watchdog: the process exits with status 1 `processLimit(grace:)` from now unless it has ended.
     static func armWatchdog(grace: Duration, logger: Logger) {
         let limit = self.processLimit(grace: grace)
-        let nanoseconds = UInt64(limit.components.seconds) * 1_000_000_000 + UInt64(limit.components.attoseconds / 1_000_000_000)
-        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: nanoseconds))) {
+        let milliseconds = Int(limit / .milliseconds(1))
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(milliseconds)) {
             logger.critical("The stop did not end within its bound; exiting", metadata: ["bound": "\(limit)"])
             exit(1)
         }
