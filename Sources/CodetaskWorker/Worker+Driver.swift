@@ -101,7 +101,7 @@ extension Worker {
         case .polled, .fatalError:
             state.pollOutstanding = false
             self.health.pollEnded()
-        case .jobEnded(let id, _): state.windDowns[id] = nil
+        case .jobEnded(let id, _, _): state.windDowns[id] = nil
         default: break
         }
         self.log(event)
@@ -130,12 +130,12 @@ extension Worker {
 
     private func perform(_ action: Core.Action, _ state: inout DriverState, now: ContinuousClock.Instant) {
         switch action {
-        case .startJob(let id, _, let work):
+        case .startJob(let id, _, let work, let earlier):
             let windDown = CallWindDown()
             state.windDowns[id] = windDown
             state.jobs.spawn(id: id) {
-                let finished = await self.runJob(work, windDown: windDown)
-                self.inbox.send(.jobEnded(id, finished: finished))
+                let end = await self.runJob(work, earlier: earlier, windDown: windDown)
+                self.inbox.send(.jobEnded(id, finished: end.finished, journal: end.journal))
             }
         case .cancelJobs(let ids, let reason):
             self.logger.warning("Cancelling jobs", metadata: ["count": "\(ids.count)", "reason": "\(reason)"])
@@ -153,20 +153,20 @@ extension Worker {
             self.applyPause(partitions, pausing: false)
         case .readCommitted(let partitions, let epoch):
             state.background.spawn { await self.readCommitted(partitions, epoch: epoch) }
-        case .commit(let id, let points):
+        case .commit(let id, let points, let journalStarts):
             state.background.spawn {
-                let result = await self.commit(points, context: "periodic")
+                let result = await self.commit(points, journalStarts: journalStarts, context: "periodic")
                 self.inbox.send(.commitEnded(id, result))
             }
         case .readBackCommit(let partition, let point):
             state.background.spawn { self.inbox.send(await self.readBackCommit(partition, point)) }
-        case .writeCheckpoints(let points):
+        case .writeCheckpoints(let checkpoints):
             guard let journal = self.journal else { break }
-            state.background.spawn { await self.writeCheckpoints(points, journal: journal) }
-        case .completeRevocation(let id, let points, let until):
+            state.background.spawn { await self.writeCheckpoints(checkpoints, journal: journal) }
+        case .completeRevocation(let id, let points, let journalStarts, let until):
             state.revocationDeadlines[id] = until
             state.background.spawn {
-                await self.commitRetrying(points, until: until, context: "revocation")
+                await self.commitRetrying(points, journalStarts: journalStarts, until: until, context: "revocation")
                 self.inbox.completeRevocation(id)
             }
         case .close(let until):

@@ -5,32 +5,38 @@ import Logging
 import Tracing
 
 extension Worker {
-    /// One record's work; `windDown` asks a Start job to send no further request (its partition was lost).
-    /// - Returns: Whether its outcome is durable (acknowledged by the broker), so its offset may be committed.
-    func runJob(_ work: RecordWork, windDown: CallWindDown) async -> Bool {
+    /// One record's work; `earlier` is what an earlier attempt at the record left (the worker core keeps it);
+    /// `windDown` asks a Start job to send no further request (its partition was lost).
+    /// - Returns: Whether its outcome is durable (acknowledged by the broker), so its offset may be committed, and
+    ///   what it wrote to the attempt journal.
+    func runJob(_ work: RecordWork, earlier: JournalLedger.Earlier?, windDown: CallWindDown) async -> JobEnd {
         switch work {
         case .start(let request, let recordTime, let trace):
             guard let journal = self.journal else {
                 var unjournaled: JournalAttemptState? = nil
-                return await self.process(request, recordTime: recordTime, trace: trace, windDown: windDown, attempt: &unjournaled)
+                let finished = await self.process(request, recordTime: recordTime, trace: trace, windDown: windDown, attempt: &unjournaled)
+                return JobEnd(finished: finished)
             }
             var request = request
-            switch journal.ledger.takeEarlier(request.source) {
+            var attempt = JournalAttemptState()
+            switch earlier {
             case .decided(let event):
-                return await self.publishDecided(request, event: event)
+                let published = await self.publishDecided(request, event: event)
+                return JobEnd(finished: published, journal: attempt.report(leaving: published ? nil : earlier))
             case .inDoubt(let inDoubt):
                 self.metrics.journalInDoubt.increment()
                 self.count { $0.inDoubt += 1 }
                 if journal.inDoubtPolicy == .fail { return await self.failInDoubt(request, inDoubt, journal: journal) }
                 request.possibleDuplicate = true
+                attempt.inherited = inDoubt
             case nil:
                 break
             }
-            var attempt: JournalAttemptState? = JournalAttemptState()
-            let finished = await self.process(request, recordTime: recordTime, trace: trace, windDown: windDown, attempt: &attempt)
-            await self.settleAttempt(attempt!, request: request, finished: finished, journal: journal)
-            return finished
-        case .deadLetter(let message, let rejection): return await self.deadLetter(message, rejection)
+            var journaled: JournalAttemptState? = attempt
+            let finished = await self.process(request, recordTime: recordTime, trace: trace, windDown: windDown, attempt: &journaled)
+            return await self.settleAttempt(journaled!, request: request, finished: finished, journal: journal)
+        case .deadLetter(let message, let rejection):
+            return JobEnd(finished: await self.deadLetter(message, rejection))
         }
     }
 
@@ -73,9 +79,10 @@ extension Worker {
         }
         // With the journal, the outcome is stored before it is published: a kill from here on starts nothing again.
         if let journal = self.journal, attempt?.written == true,
-            await self.closeAnswered(request, event: event, journal: journal)
+            let offset = await self.closeAnswered(request, event: event, journal: journal)
         {
             attempt?.answered = event
+            attempt?.wrote(offset)
             CrashPoint.reach(.afterClose)
         }
         let published = await self.publishOrDeadLetter(event, source: request.source)

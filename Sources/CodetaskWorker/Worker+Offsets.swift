@@ -41,7 +41,6 @@ extension Worker {
         self.updateLoading { $0.began(partitions, epoch: epoch, at: .now) }
         // Whatever was not delivered (the partitions are gone, the worker stops) stops loading too.
         defer { self.updateLoading { $0.ended(partitions, epoch: epoch) } }
-        self.journal?.ledger.assigning(partitions, epoch: epoch)
         let read = try? await self.untilRead(.committedOffsets, partitions: partitions, epoch: epoch) {
             try await self.consumer.committedOffsets(for: partitions, timeout: .seconds(5))
         }
@@ -55,7 +54,7 @@ extension Worker {
                 journalStart: CommitMetadata.journalStart(in: position.metadata))
         }
         let deliver = { (position: CommittedPosition) in
-            self.inbox.send(.committedRead(position.partition, epoch: epoch, position.point))
+            self.inbox.send(.committedRead(position.partition, epoch: epoch, position.point, journal: position.journal))
             self.updateLoading { $0.ended([position.partition], epoch: epoch) }
         }
         if let journal = self.journal {
@@ -115,11 +114,15 @@ extension Worker {
         self.health.loading(update) { self.metrics.partitionsLoading.record($0) }
     }
 
-    /// Commits positions with the finished offsets above them in the metadata.
-    func commit(_ points: [TopicPartition: CommitPoint], context: String) async -> Core.CommitResult {
+    /// Commits positions with the finished offsets above them, and where each partition's journal is to be read
+    /// from, in the metadata.
+    func commit(
+        _ points: [TopicPartition: CommitPoint], journalStarts: [TopicPartition: Int64], context: String
+    ) async -> Core.CommitResult {
         guard !points.isEmpty else { return .succeeded }
         let positions = points.map { partition, point in
-            TopicPartitionOffset(partition, offset: point.offset, metadata: self.commitMetadata(point, of: partition))
+            TopicPartitionOffset(
+                partition, offset: point.offset, metadata: CommitMetadata.encode(point, journalStart: journalStarts[partition]))
         }
         do {
             try await self.consumer.commit(positions)
@@ -137,16 +140,13 @@ extension Worker {
         }
     }
 
-    /// The metadata committed with a position: the finished offsets above it, and where the partition's journal
-    /// is to be read from.
-    func commitMetadata(_ point: CommitPoint, of partition: TopicPartition) -> String? {
-        CommitMetadata.encode(point, journalStart: self.journal?.ledger.readStart(partition, committed: point.offset))
-    }
-
     /// Commits, retrying a refused commit until `until` (a revocation's budget).
-    func commitRetrying(_ points: [TopicPartition: CommitPoint], until: ContinuousClock.Instant, context: String) async {
+    func commitRetrying(
+        _ points: [TopicPartition: CommitPoint], journalStarts: [TopicPartition: Int64], until: ContinuousClock.Instant,
+        context: String
+    ) async {
         var delay = Duration.milliseconds(100)
-        while await self.commit(points, context: context) != .succeeded {
+        while await self.commit(points, journalStarts: journalStarts, context: context) != .succeeded {
             guard ContinuousClock.now + delay < until else {
                 self.logger.warning(
                     "Commit on revocation failed; the next owner redoes these records",

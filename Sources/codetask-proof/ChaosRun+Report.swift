@@ -42,6 +42,10 @@ extension ChaosRun {
             ("each kill -9 started again only requests on the wire at the kill, none answered before it "
                 + "(\(attribution.kills.reduce(0) { $0 + $1.startedAgainThoughAnswered }))",
              attribution.kills.allSatisfy { $0.startedAgainThoughAnswered == 0 }),
+            // Under fail, a request whose Start was on the wire at a kill is not started again: it ends in_doubt.
+            ("\(retriesInDoubt ? "" : "--in-doubt fail: no kill -9 started anything again (\(attribution.kills.reduce(0) { $0 + $1.startedAgain })); ")"
+                + "no request with two different outcomes, started and failed (\(audit.startedAndFailed.count))",
+             (retriesInDoubt || attribution.kills.allSatisfy { $0.startedAgain == 0 }) && audit.startedAndFailed.isEmpty),
         ]
         for (name, held) in targets { emit("chaos: target \(held ? "met" : "MISSED"): \(name)") }
         let passed = targets.allSatisfy(\.1)

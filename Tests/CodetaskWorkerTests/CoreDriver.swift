@@ -47,7 +47,9 @@ struct CoreDriver {
             if case .readCommitted(_, let epoch) = action { return epoch }
             return nil
         }.first!
-        for partition in partitions { step += self.send(.committedRead(partition, epoch: epoch, committed[partition])) }
+        // With the attempt journal, the shell reads it too (here: an empty journal).
+        let journal = self.core.settings.journal ? JournalRecovery(end: 0) : nil
+        for partition in partitions { step += self.send(.committedRead(partition, epoch: epoch, committed[partition], journal: journal)) }
         return step
     }
 
@@ -66,7 +68,7 @@ struct CoreDriver {
 extension WorkerCore.Action {
     /// The job a ``startJob`` action starts.
     var startedJob: (id: UInt64, source: RecordSource)? {
-        if case .startJob(let id, let source, _) = self { return (id, source) }
+        if case .startJob(let id, let source, _, _) = self { return (id, source) }
         return nil
     }
 
@@ -82,8 +84,8 @@ extension WorkerCore.Action {
 
     var committed: [TopicPartition: CommitPoint]? {
         switch self {
-        case .commit(_, let points): return points
-        case .completeRevocation(_, let points, _): return points
+        case .commit(_, let points, _): return points
+        case .completeRevocation(_, let points, _, _): return points
         default: return nil
         }
     }

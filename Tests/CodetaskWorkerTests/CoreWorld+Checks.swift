@@ -6,7 +6,7 @@ extension CoreWorld {
     /// Holds one action to the reference rules and applies it to the model.
     mutating func check(_ action: Core.Action) throws {
         switch action {
-        case .startJob(let id, let source, _):
+        case .startJob(let id, let source, _, let earlier):
             let partition = source.topicPartition
             try self.require(self.owned[partition] != nil, "\(source) started on a partition not owned")
             if self.stopAt != nil || self.isRevoking(partition) {
@@ -22,6 +22,7 @@ extension CoreWorld {
             self.startedThisEpoch.insert(source)
             self.highestStarted[partition] = max(self.highestStarted[partition] ?? source.offset, source.offset)
             self.jobs[id] = (source, false)
+            try self.checkInherited(earlier, job: id, source: source)
         case .cancelJobs(let ids, _):
             for id in ids where self.jobs[id] != nil { self.jobs[id]!.cancelled = true }
         case .windDownJobs(let ids):
@@ -32,12 +33,14 @@ extension CoreWorld {
             }
         case .readCommitted(let partitions, let epoch):
             for partition in partitions { self.loading[partition] = epoch }
-        case .commit(let id, let points):
+        case .commit(let id, let points, let journalStarts):
             try self.checkCommittable(points)
+            try self.checkJournalStarts(points, journalStarts)
             try self.require(self.outstandingCommit == nil, "two commits in flight")
             self.outstandingCommit = (id, points)
-        case .completeRevocation(let id, let points, _):
+        case .completeRevocation(let id, let points, let journalStarts, _):
             try self.checkCommittable(points)
+            try self.checkJournalStarts(points, journalStarts)
             if self.chance(80) { self.committed.merge(points) { _, new in new } }
             for partition in self.revoking.removeValue(forKey: id) ?? [] {
                 self.owned[partition] = nil
@@ -59,10 +62,17 @@ extension CoreWorld {
         }
     }
 
-    /// Nothing below a committed position, and nothing its metadata names, may be without a durable outcome.
+    /// Nothing below a committed position, and nothing its metadata names, may be without a durable outcome; and
+    /// a commit never forgets what the group's committed position says is finished (the next owner would start
+    /// those records again).
     func checkCommittable(_ points: [TopicPartition: CommitPoint]) throws {
         for (partition, point) in points {
             let floor = self.committed[partition]
+            if let floor {
+                let forgotten = (0..<floor.offset).filter { $0 >= point.offset && !point.finished.contains($0) }
+                    + floor.finished.filter { $0 >= point.offset && !point.finished.contains($0) }.sorted()
+                try self.require(forgotten.isEmpty, "commit \(point) of \(partition) forgets \(forgotten), finished per the group's \(floor)")
+            }
             let named = CommitMetadata.decode(CommitMetadata.encode(point), offset: point.offset)
             try self.require(named == point.finished.filter { $0 > point.offset }, "metadata of \(point) loses offsets")
             // Below the floor's position everything is covered already: the check starts there.

@@ -64,6 +64,8 @@ struct CoreWorld {
     /// The last events and actions (a ring from `traceEnd` once full), for the report of a broken rule.
     var trace: [TraceEntry] = []
     var traceEnd = 0
+    /// The attempt journal as the model writes it (journal seeds).
+    var journal = JournalModel()
     /// A step at which to break the core on purpose (a key forgotten), to show that the checks and the
     /// shrinking of a failing sequence work.
     var sabotageAtStep: Int?
@@ -199,10 +201,12 @@ struct CoreWorld {
             // A read that fails is retried by the shell until it succeeds: here, an answer that comes later.
             guard let (partition, epoch) = self.loading.sorted(by: { $0.key < $1.key }).first else { return try self.tick() }
             self.loading[partition] = nil
-            try self.apply(.committedRead(partition, epoch: epoch, self.committed[partition]))
+            try self.apply(.committedRead(partition, epoch: epoch, self.committed[partition], journal: self.recovery(of: partition)))
         case 4 where self.closing:
             self.closing = false
             try self.apply(.closeEnded)
+        case 5 where self.journalOn && self.chance(30):
+            self.writeSomeAttempt()
         case 5 where self.readBackAsked:
             // The broker's answer: a `learntMidway` one is unreadable until the model's step says it keeps metadata.
             self.readBackAsked = false
@@ -224,7 +228,8 @@ struct CoreWorld {
         } else {
             self.startedThisEpoch.remove(job.source)
         }
-        try self.apply(.jobEnded(id, finished: finished))
+        let report = self.journalReport(id, source: job.source, finished: finished)
+        try self.apply(.jobEnded(id, finished: finished, journal: report))
     }
 
     /// No more faults or new partitions: jobs end with outcomes, commits and reads go through, the fetcher
@@ -240,7 +245,7 @@ struct CoreWorld {
             for id in self.jobs.keys.sorted() where self.jobs[id] != nil { try self.endJob(id, finished: true) }
             while let (partition, epoch) = self.loading.min(by: { $0.key < $1.key }) {
                 self.loading[partition] = nil
-                try self.apply(.committedRead(partition, epoch: epoch, self.committed[partition]))
+                try self.apply(.committedRead(partition, epoch: epoch, self.committed[partition], journal: self.recovery(of: partition)))
             }
             if let commit = self.outstandingCommit {
                 self.outstandingCommit = nil
@@ -347,7 +352,7 @@ struct CoreWorld {
             return "\(at): polled \(records.map { "\($0.source.partition)@\($0.source.offset)" })"
         case .event(let at, let event):
             return "\(at): \(event)"
-        case .action(.startJob(let id, let source, _)):
+        case .action(.startJob(let id, let source, _, _)):
             return "  -> start \(id) \(source)"
         case .action(let action):
             return "  -> \(action)"

@@ -59,10 +59,11 @@ struct JournalScanTests {
         var scan = JournalScan()
         scan.apply(attempt, end: 103, input: Self.input, committed: CommitPoint(offset: 5, finished: []))
         #expect(scan.finished == [7] && scan.answered[7] == read && Set(scan.open.keys) == [8])
-        let ledger = JournalLedger()
-        let earlier = try #require(ledger.recovered(Self.input, epoch: 1, scan: scan, member: "b", outputTopic: "events"))
-        #expect(earlier[7] == .decided(event: event))
-        #expect(ledger.takeEarlier(source) == .decided(event: event), "the record's next job publishes the stored event")
+        var ledger = JournalLedger()
+        let recovery = JournalRecovery(scan, member: "b", outputTopic: "events")
+        #expect(recovery.decided[7] == event && recovery.open[8]?.mine == false)
+        ledger.recovered(recovery, running: { _ in false })
+        #expect(ledger.takeEarlier(source.offset) == .decided(event: event), "the record's next job publishes the stored event")
         // An outcome close after it (the event was acknowledged) leaves nothing to publish again.
         scan.apply(Self.records([(.outcome, 7, "a")], first: 103), end: 104, input: Self.input, committed: CommitPoint(offset: 5, finished: []))
         #expect(scan.finished.contains(7) && scan.answered[7] == nil)
@@ -83,12 +84,12 @@ struct JournalScanTests {
             (.attempt, 10, "a"), (.attempt, 11, "a"), (.outcome, 11, "a"), (.attempt, 12, "a"), (.outcome, 12, "a"),
         ], first: 100)
         scan.apply(records, end: 105, input: Self.input, committed: CommitPoint(offset: 10, finished: [12]))
-        let ledger = JournalLedger()
-        _ = ledger.recovered(Self.input, epoch: 1, scan: scan, member: "a", outputTopic: "out")
-        #expect(ledger.readStart(Self.input, committed: 10) == 100, "offset 10 is open: its attempt")
-        #expect(ledger.readStart(Self.input, committed: 11) == 101, "offset 11 finished above the position: its attempt")
-        #expect(ledger.readStart(Self.input, committed: 12) == 103, "offset 12 finished per the metadata only: its attempt too")
-        #expect(ledger.readStart(Self.input, committed: 13) == 105, "everything committed: the end")
+        var ledger = JournalLedger()
+        ledger.recovered(JournalRecovery(scan, member: "a", outputTopic: "out"), running: { _ in false })
+        #expect(ledger.readStart(committed: 10, running: []) == 100, "offset 10 is open: its attempt")
+        #expect(ledger.readStart(committed: 11, running: []) == 101, "offset 11 finished above the position: its attempt")
+        #expect(ledger.readStart(committed: 12, running: []) == 103, "offset 12 finished per the metadata only: its attempt too")
+        #expect(ledger.readStart(committed: 13, running: []) == 105, "everything committed: the end")
     }
 
     @Test("entries of another input topic or partition, damaged values and tombstones are ignored")
@@ -124,22 +125,24 @@ struct JournalScanTests {
         }
     }
 
-    @Test("the journal read start: the earliest attempt at or above the committed offset (finished ones too), else the end; attempts below are forgotten")
+    @Test("the journal read start: the earliest attempt at or above the committed offset (finished ones too, and running jobs' floors), else the end; attempts below are forgotten")
     func readStart() {
-        let ledger = JournalLedger()
-        let source = { (offset: Int64) in RecordSource(topic: Self.input.topic, partition: Self.input.partition, offset: offset) }
-        #expect(ledger.readStart(Self.input, committed: 0) == nil)
-        ledger.written(.attempt, source: source(5), journalOffset: 40)
-        ledger.written(.attempt, source: source(6), journalOffset: 41)
-        ledger.written(.outcome, source: source(6), journalOffset: 42)
+        var ledger = JournalLedger()
+        #expect(ledger.readStart(committed: 0, running: []) == nil)
+        ledger.jobEnded(5, JobJournalReport(attemptOffset: 40, end: 41))
+        ledger.jobEnded(6, JobJournalReport(attemptOffset: 41, end: 43))
         // Offset 5 is unfinished at this position: read from its attempt.
-        #expect(ledger.readStart(Self.input, committed: 5) == 40)
+        #expect(ledger.readStart(committed: 5, running: []) == 40)
         // Offset 6 finished above the position: its outcome must still be read (the commit's metadata may not
         // reach the next owner), so the read starts at its attempt.
-        #expect(ledger.readStart(Self.input, committed: 6) == 41)
-        // Both committed: nothing open, read from the end.
-        #expect(ledger.readStart(Self.input, committed: 7) == 43)
-        #expect(ledger.readStart(Self.input, committed: 5) == 43, "forgotten once committed")
+        #expect(ledger.readStart(committed: 6, running: []) == 41)
+        // Both committed: nothing open, read from the end; a running job's floor comes first, an unknown one
+        // sends the next owner to the whole journal.
+        #expect(ledger.readStart(committed: 7, running: []) == 43)
+        #expect(ledger.readStart(committed: 7, running: [42]) == 42)
+        #expect(ledger.readStart(committed: 7, running: [42, nil]) == nil)
+        ledger.committed(7)
+        #expect(ledger.readStart(committed: 5, running: []) == 43, "forgotten once committed")
     }
 
     @Test("the commit metadata carries the journal read start beside the finished offsets, and older metadata still reads")
@@ -179,27 +182,23 @@ struct JournalScanTests {
 
     @Test("in-doubt records below the committed offset are forgotten (the ledger stays bounded by the work in progress)")
     func inDoubtForgottenOnceCommitted() {
-        let ledger = JournalLedger()
-        let source = { (offset: Int64) in RecordSource(topic: Self.input.topic, partition: Self.input.partition, offset: offset) }
-        let other = RecordSource(topic: Self.input.topic, partition: Self.input.partition + 1, offset: 1)
+        var ledger = JournalLedger()
         let doubt = JournalLedger.InDoubt(member: "m", at: "2026-12-01T00:00:00Z")
-        ledger.written(.attempt, source: source(5), journalOffset: 40)
-        for source in [source(5), source(9), other] { ledger.ended(source, leaving: .inDoubt(doubt)) }
-        _ = ledger.readStart(Self.input, committed: 9)
-        #expect(ledger.takeInDoubt(source(5)) == nil, "below the committed offset: forgotten")
-        #expect(ledger.takeInDoubt(source(9)) == doubt, "at the committed offset: kept")
-        #expect(ledger.takeInDoubt(other) == doubt, "another partition's: kept")
+        ledger.jobEnded(5, JobJournalReport(attemptOffset: 40, end: 41, leaving: .inDoubt(doubt)))
+        ledger.jobEnded(9, JobJournalReport(attemptOffset: 41, end: 42, leaving: .inDoubt(doubt)))
+        ledger.committed(9)
+        #expect(ledger.takeEarlier(5) == nil, "below the committed offset: forgotten")
+        #expect(ledger.takeEarlier(9) == .inDoubt(doubt), "at the committed offset: kept")
+        #expect(ledger.takeEarlier(9) == nil, "taken once")
     }
 
     @Test("a checkpoint is written only when its commit or read start changed")
     func checkpointOnlyWhenChanged() {
-        let ledger = JournalLedger()
-        let source = RecordSource(topic: Self.input.topic, partition: Self.input.partition, offset: 5)
-        #expect(ledger.checkpointStart(Self.input, committed: 5) == nil, "nothing known of the partition")
-        ledger.written(.attempt, source: source, journalOffset: 40)
-        #expect(ledger.checkpointStart(Self.input, committed: 5) == 40)
-        #expect(ledger.checkpointStart(Self.input, committed: 5) == nil)
-        ledger.written(.outcome, source: source, journalOffset: 41)
-        #expect(ledger.checkpointStart(Self.input, committed: 6) == 42)
+        var ledger = JournalLedger()
+        #expect(ledger.checkpoint(committed: 5, start: nil) == nil, "nothing known of the partition")
+        #expect(ledger.checkpoint(committed: 5, start: 40) == JournalLedger.Checkpoint(committed: 5, start: 40))
+        #expect(ledger.checkpoint(committed: 5, start: 40) == nil, "the same again")
+        #expect(ledger.checkpoint(committed: 6, start: 40) != nil, "a new committed offset")
+        #expect(ledger.checkpoint(committed: 6, start: 42) != nil, "a new read start")
     }
 }

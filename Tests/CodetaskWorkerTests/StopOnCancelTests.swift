@@ -63,12 +63,10 @@ struct StopOnCancelTests {
             let worker = try Worker(configuration: harness.configuration(), logger: harness.logger)
             let journal = try #require(worker.journal)
             let partition = TopicPartition(topic: harness.topics.input, partition: 0)
-            // An attempt known to the ledger, so that a commit of offset 3 has a checkpoint to write.
-            journal.ledger.written(.attempt, source: RecordSource(topic: partition.topic, partition: 0, offset: 5), journalOffset: 7)
             await worker.closeClients(until: .now + .seconds(2))
             let began = ContinuousClock.now
             let ended = await Bounded.run(until: .now + .seconds(5)) {
-                await worker.writeCheckpoints([partition: CommitPoint(offset: 3, finished: [])], journal: journal)
+                await worker.writeCheckpoints([partition: JournalLedger.Checkpoint(committed: 3, start: 7)], journal: journal)
             }
             #expect(ended, "a checkpoint write after the producer closed was still retrying after 5 s")
             #expect(ContinuousClock.now - began < .seconds(1))

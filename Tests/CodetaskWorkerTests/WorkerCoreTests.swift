@@ -37,7 +37,7 @@ struct WorkerCoreTests {
         let jobs = driver.poll(partition0, [0]).startedJobs()
         driver.send(.jobEnded(jobs[0].id, finished: true))
         let sent = driver.advance(.seconds(1))
-        guard case .commit(let id, let points) = sent.first(where: { $0.committed != nil }) else {
+        guard case .commit(let id, let points, _) = sent.first(where: { $0.committed != nil }) else {
             Issue.record("no commit sent")
             return
         }
@@ -54,7 +54,7 @@ struct WorkerCoreTests {
         driver.assign([partition0])
         let first = driver.poll(partition0, [0, 1, 2]).startedJobs()
         driver.send(.jobEnded(first[0].id, finished: true))  // starts offset 1
-        guard case .commit(let id, _) = driver.advance(.seconds(1)).first(where: { $0.committed != nil }) else {
+        guard case .commit(let id, _, _) = driver.advance(.seconds(1)).first(where: { $0.committed != nil }) else {
             Issue.record("no commit")
             return
         }
@@ -100,7 +100,7 @@ struct WorkerCoreTests {
         #expect(driver.send(.revoked([partition0], 7)).isEmpty)
         let ended = driver.send(.jobEnded(jobs[0].id, finished: true))
         #expect(ended.startedJobs().isEmpty)
-        guard case .completeRevocation(7, let points, _) = ended.first(where: { $0.committed != nil }) else {
+        guard case .completeRevocation(7, let points, _, _) = ended.first(where: { $0.committed != nil }) else {
             Issue.record("the revocation did not complete: \(ended)")
             return
         }
@@ -118,7 +118,7 @@ struct WorkerCoreTests {
         #expect(driver.advance(.seconds(1)).isEmpty)
         #expect(driver.advance(.seconds(1)).compactMap(\.cancelledJobs) == [[jobs[0].id]])
         let completed = driver.advance(.seconds(1))
-        #expect(completed.contains { if case .completeRevocation(1, _, _) = $0 { true } else { false } })
+        #expect(completed.contains { if case .completeRevocation(1, _, _, _) = $0 { true } else { false } })
     }
 
     @Test("a partition revoked and re-assigned to the same member never starts an offset twice")
@@ -199,7 +199,7 @@ struct WorkerCoreTests {
         #expect(driver.poll(partition0, [2]).startedJobs().isEmpty)
         let ended = driver.send(.jobEnded(jobs[0].id, finished: true))
         #expect(ended.startedJobs().isEmpty)
-        guard case .commit(let id, let points) = ended.first(where: { $0.committed != nil }) else {
+        guard case .commit(let id, let points, _) = ended.first(where: { $0.committed != nil }) else {
             Issue.record("no final commit: \(ended)")
             return
         }

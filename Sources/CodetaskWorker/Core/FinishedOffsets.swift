@@ -36,13 +36,6 @@ struct FinishedOffsets: Sendable, Equatable {
         self.listed.remove(offset) != nil
     }
 
-    /// Everything below `position` is finished too (a commit was acknowledged).
-    mutating func raise(to position: Int64) {
-        if let below = self.below, position <= below { return }
-        self.below = position
-        self.listed = self.listed.filter { $0 >= position }
-    }
-
     /// Adds what `other` knows.
     mutating func formUnion(_ other: FinishedOffsets) {
         self.below = [self.below, other.below].compactMap { $0 }.max()

@@ -9,12 +9,17 @@ struct PartitionState<Payload: Sendable>: Sendable {
         case loading(buffered: [IncomingRecord<Payload>])
         /// Records flow.
         case active
-        /// Being revoked: nothing new starts; running jobs drain, then the finished position is committed.
-        case revoking
+        /// Being revoked: nothing new starts; running jobs drain, then the finished position is committed, when
+        /// its committed position had been read (`loaded`): one revoked while still loading knows neither the group's
+        /// position nor its journal, and a commit from it could move the position back or drop what the committed
+        /// metadata said (what earlier epochs' jobs finished is in the journal, and kept by this member).
+        case revoking(loaded: Bool)
 
         var isLoading: Bool { if case .loading = self { true } else { false } }
         var isActive: Bool { if case .active = self { true } else { false } }
         var isRevoking: Bool { if case .revoking = self { true } else { false } }
+        /// Whether a revocation ends with a commit of the partition's position (see ``revoking(loaded:)``).
+        var commitsOnRevocation: Bool { if case .revoking(let loaded) = self { loaded } else { false } }
 
         /// Records waiting for the committed position (none once it is known).
         var buffered: [IncomingRecord<Payload>] {
@@ -38,6 +43,8 @@ struct PartitionState<Payload: Sendable>: Sendable {
     /// The highest offset whose job began in this epoch: the frontier below which gaps are closed when the
     /// broker drops commit metadata.
     var highestStarted: Int64?
+    /// The partition's side of the attempt journal (used when the journal is on).
+    var journal = JournalLedger()
 
     init(epoch: UInt64) {
         self.epoch = epoch

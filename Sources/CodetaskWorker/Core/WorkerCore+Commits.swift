@@ -39,7 +39,24 @@ extension WorkerCore {
         let id = self.nextRequestID
         self.nextRequestID += 1
         self.commitInFlight = CommitInFlight(id: id, points: points, sentAfterCallbacks: self.rebalanceCallbacks)
-        actions.append(.commit(id, points))
+        actions.append(.commit(id, points, journalStarts: self.journalStarts(points)))
+    }
+
+    /// With the attempt journal, where the next owner of each partition must start reading it when `points` are
+    /// committed (see ``JournalLedger/readStart(committed:running:)``); empty without the journal.
+    func journalStarts(_ points: [TopicPartition: CommitPoint]) -> [TopicPartition: Int64] {
+        guard self.settings.journal else { return [:] }
+        var starts: [TopicPartition: Int64] = [:]
+        for (partition, point) in points {
+            guard let state = self.partitions[partition] else { continue }
+            // Every running job of the partition (of any epoch) at or above the position: its attempt may be
+            // written (or acknowledged) after this commit.
+            let running = self.tickets.values.filter {
+                $0.phase != .queued && $0.source.topicPartition == partition && $0.source.offset >= point.offset
+            }.map(\.journalFloor)
+            starts[partition] = state.journal.readStart(committed: point.offset, running: running)
+        }
+        return starts
     }
 
     /// A commit was answered: on success the group's positions are known; on refusal the same (or newer)
@@ -60,11 +77,14 @@ extension WorkerCore {
         }
         self.counts.commits += 1
         self.commitRetryAt = nil
-        self.learnFromCommit(commit.points, into: &actions)
         for (partition, point) in commit.points where self.partitions[partition] != nil {
             self.partitions[partition]!.committed = point
-            self.partitions[partition]!.known.raise(to: point.offset)
+            // What the group now holds is finished: below the position and the offsets its metadata lists (a
+            // commit answered after its partition was assigned again carries them into the new epoch).
+            self.partitions[partition]!.known.formUnion(FinishedOffsets(point))
+            self.partitions[partition]!.journal.committed(point.offset)
         }
+        self.learnFromCommit(commit.points, into: &actions)
     }
 
     /// After a commit went through: the first that carried metadata is read back (does the broker keep it?),
@@ -78,7 +98,13 @@ extension WorkerCore {
             self.metadataReadBack = .reading
             actions.append(.readBackCommit(partition, point))
         }
-        if self.settings.journal && !self.commitMetadataKept { actions.append(.writeCheckpoints(points)) }
+        guard self.settings.journal && !self.commitMetadataKept else { return }
+        let starts = self.journalStarts(points)
+        var checkpoints: [TopicPartition: JournalLedger.Checkpoint] = [:]
+        for (partition, point) in points where self.partitions[partition] != nil {
+            checkpoints[partition] = self.partitions[partition]!.journal.checkpoint(committed: point.offset, start: starts[partition])
+        }
+        if !checkpoints.isEmpty { actions.append(.writeCheckpoints(checkpoints)) }
     }
 
     /// Whether commits (and new starts) wait for this member's rebalance callback.

@@ -7,13 +7,15 @@ extension WorkerCore {
         case polled([IncomingRecord<Payload>])
         /// The worker must stop: a poll found librdkafka failed fatally, or reads at assignment were given up.
         case fatalError(String)
-        /// A job ended: `finished` when its outcome (event or dead letter) is acknowledged by the broker.
-        case jobEnded(JobID, finished: Bool)
+        /// A job ended: `finished` when its outcome (event or dead letter) is acknowledged by the broker; `journal`
+        /// says what it wrote to the attempt journal (and, unfinished, what the record's next job inherits).
+        case jobEnded(JobID, finished: Bool, journal: JobJournalReport? = nil)
         /// Partitions were added to this member's assignment.
         case assigned([TopicPartition])
-        /// The committed position of a newly assigned partition was read (`nil`: none, or the read failed).
-        case committedRead(TopicPartition, epoch: UInt64, CommitPoint?)
-        /// Partitions are being revoked; the callback waits for ``Action/completeRevocation(_:commit:until:)``.
+        /// The committed position of a newly assigned partition was read (`nil`: none), with what its attempt
+        /// journal says from there on (when the journal is on).
+        case committedRead(TopicPartition, epoch: UInt64, CommitPoint?, journal: JournalRecovery? = nil)
+        /// Partitions are being revoked; the callback waits for ``Action/completeRevocation(_:commit:journalStarts:until:)``.
         case revoked([TopicPartition], RevocationID)
         /// Partitions were lost (session timeout, fenced): another member may own them already.
         case lost([TopicPartition])
@@ -36,8 +38,9 @@ extension WorkerCore {
 
     /// What the shell must do.
     enum Action: Sendable {
-        /// Begin a job: a Start call and its event, or a dead-letter copy.
-        case startJob(JobID, RecordSource, Payload)
+        /// Begin a job: a Start call and its event, or a dead-letter copy; `earlier` is what an earlier attempt
+        /// at the record left (in doubt, or an outcome to publish again instead of starting anything).
+        case startJob(JobID, RecordSource, Payload, earlier: JournalLedger.Earlier?)
         /// Cancel these jobs for real (an HTTP call in progress is cancelled).
         case cancelJobs([JobID], reason: CancelReason)
         /// Let these jobs send no further request: a request already sent gets its answer (and its outcome is
@@ -49,17 +52,19 @@ extension WorkerCore {
         case resume([TopicPartition])
         /// Read the committed positions (with metadata) of newly assigned partitions of this epoch.
         case readCommitted([TopicPartition], epoch: UInt64)
-        /// Commit these positions (with metadata) and report ``Event/commitEnded(_:succeeded:)``.
-        case commit(CommitID, [TopicPartition: CommitPoint])
+        /// Commit these positions (with metadata: the finished offsets above each, and with the attempt journal
+        /// where the next owner reads it from) and report ``Event/commitEnded(_:_:)``.
+        case commit(CommitID, [TopicPartition: CommitPoint], journalStarts: [TopicPartition: Int64])
         /// Commit these positions (retrying a refused commit until `until`), then let the revocation complete
         /// (resume the waiting rebalance callback), by `until` at the latest.
-        case completeRevocation(RevocationID, commit: [TopicPartition: CommitPoint], until: ContinuousClock.Instant)
+        case completeRevocation(
+            RevocationID, commit: [TopicPartition: CommitPoint], journalStarts: [TopicPartition: Int64], until: ContinuousClock.Instant)
         /// Read this partition's committed position back and report whether the broker kept the metadata
         /// committed with `point` (``Event/commitMetadataKept(_:)``, or ``Event/commitReadBackFailed``).
         case readBackCommit(TopicPartition, CommitPoint)
-        /// Write an attempt-journal checkpoint for each of these committed positions (a broker not known to keep
-        /// commit metadata cannot carry the journal's read start in the commit).
-        case writeCheckpoints([TopicPartition: CommitPoint])
+        /// Write these attempt-journal checkpoints (a broker not known to keep commit metadata cannot carry the
+        /// journal's read start in the commit).
+        case writeCheckpoints([TopicPartition: JournalLedger.Checkpoint])
         /// Leave the group and close the consumer, then report ``Event/closeEnded``; give up waiting at `until`.
         case close(until: ContinuousClock.Instant)
         /// Return from `run()` (after flushing the producer and shutting the client down).

@@ -7,13 +7,13 @@ extension WorkerCore {
             for record in records { self.accept(record, now: now, into: &actions) }
         case .fatalError(let message):
             self.fail(message, now: now, into: &actions)
-        case .jobEnded(let id, let finished):
-            self.jobEnded(id, finished: finished, now: now, into: &actions)
+        case .jobEnded(let id, let finished, let journal):
+            self.jobEnded(id, finished: finished, journal: journal, now: now, into: &actions)
         case .assigned(let partitions):
             self.rebalanceCallbackSeen()
             self.assign(partitions, into: &actions)
-        case .committedRead(let partition, let epoch, let point):
-            self.committedRead(partition, epoch: epoch, point: point, now: now, into: &actions)
+        case .committedRead(let partition, let epoch, let point, let journal):
+            self.committedRead(partition, epoch: epoch, point: point, journal: journal, now: now, into: &actions)
         case .revoked(let partitions, let id):
             self.rebalanceCallbackSeen()
             self.revoke(partitions, id: id, now: now, into: &actions)

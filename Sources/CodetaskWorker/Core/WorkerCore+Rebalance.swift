@@ -16,14 +16,21 @@ extension WorkerCore {
     }
 
     /// The committed position of a loading partition: records below it are finished, and so are the offsets
-    /// its metadata lists; the records that arrived meanwhile are taken now.
+    /// its metadata lists; the records that arrived meanwhile are taken now. With the attempt journal, what it
+    /// said from that position on joins the partition's ledger (see ``JournalLedger/recovered(_:running:)``). A
+    /// read for an earlier assignment of the partition (revoked and assigned again while it ran) changes nothing.
     mutating func committedRead(
-        _ partition: TopicPartition, epoch: UInt64, point: CommitPoint?, now: ContinuousClock.Instant,
-        into actions: inout [Action]
+        _ partition: TopicPartition, epoch: UInt64, point: CommitPoint?, journal: JournalRecovery?,
+        now: ContinuousClock.Instant, into actions: inout [Action]
     ) {
         guard var state = self.partitions[partition], state.epoch == epoch, case .loading(let buffered) = state.status
         else { return }
         state.committed = point
+        if let journal {
+            state.journal.recovered(journal) { offset in
+                self.runningSources.contains(RecordSource(topic: partition.topic, partition: partition.partition, offset: offset))
+            }
+        }
         // Records finished from the position on (the attempt journal shows what the commit did not cover) move
         // the finished prefix, so the next commit takes them without waiting for them to be polled.
         // What the group committed joins what jobs of earlier epochs finished while it loaded and what this
@@ -39,7 +46,7 @@ extension WorkerCore {
     /// jobs get the drain budget; ``progressRevocations(now:into:)`` completes the revocation.
     mutating func revoke(_ revoked: [TopicPartition], id: RevocationID, now: ContinuousClock.Instant, into actions: inout [Action]) {
         for partition in revoked where self.partitions[partition] != nil {
-            self.partitions[partition]!.status = .revoking
+            self.partitions[partition]!.status = .revoking(loaded: !self.partitions[partition]!.status.isLoading)
             self.dropUnstarted(of: partition, closingGaps: true)
         }
         self.revocations[id] = Revocation(partitions: revoked, drainDeadline: self.drainDeadline(now: now))
@@ -105,14 +112,18 @@ extension WorkerCore {
             }
             var points: [TopicPartition: CommitPoint] = [:]
             for partition in revocation.partitions {
-                if let state = self.partitions[partition], state.hasNewCommitPoint { points[partition] = state.commitPoint }
-                self.release(partition)
+                if let state = self.partitions[partition], state.status.commitsOnRevocation, state.hasNewCommitPoint {
+                    points[partition] = state.commitPoint
+                }
             }
+            // Where the next owner reads the journal: known only while the partitions are still tracked.
+            let journalStarts = self.journalStarts(points)
+            for partition in revocation.partitions { self.release(partition) }
             self.revocations[id] = nil
             var until = now + self.settings.revocationCommitBudget
             if let hard = self.lifecycle.hardDeadline { until = min(until, hard - self.settings.closeReserve) }
             if case .closing(let closeUntil) = self.lifecycle { until = min(until, closeUntil) }
-            actions.append(.completeRevocation(id, commit: points, until: until))
+            actions.append(.completeRevocation(id, commit: points, journalStarts: journalStarts, until: until))
         }
     }
 

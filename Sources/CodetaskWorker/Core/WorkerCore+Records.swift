@@ -105,15 +105,19 @@ extension WorkerCore {
     }
 
     /// Moves a queued ticket to running and asks the shell to start its job.
+    /// The job inherits what an earlier attempt at its record left (taken from the partition's journal ledger).
     private mutating func begin(_ id: JobID, into actions: inout [Action]) {
+        let source = self.tickets[id]!.source
+        let offset = source.offset
+        var state = self.partitions[source.topicPartition]!
+        state.runningJobs += 1
+        state.highestStarted = max(state.highestStarted ?? offset, offset)
+        let earlier = state.journal.takeEarlier(offset)
+        self.partitions[source.topicPartition] = state
         self.tickets[id]!.phase = .running
-        let ticket = self.tickets[id]!
-        self.runningSources.insert(ticket.source)
-        self.partitions[ticket.source.topicPartition]!.runningJobs += 1
-        let offset = ticket.source.offset
-        self.partitions[ticket.source.topicPartition]!.highestStarted = max(
-            self.partitions[ticket.source.topicPartition]!.highestStarted ?? offset, offset)
-        actions.append(.startJob(id, ticket.source, ticket.payload))
+        self.tickets[id]!.journalFloor = state.journal.next
+        self.runningSources.insert(source)
+        actions.append(.startJob(id, source, self.tickets[id]!.payload, earlier: earlier))
     }
 
     /// Whether a new Start may begin: always while the breaker is closed; one probe at a time once it lets
@@ -128,8 +132,16 @@ extension WorkerCore {
 
     /// A job ended. Its record is finished when its outcome is durable; a ticket of an earlier epoch (its
     /// partition was revoked or lost meanwhile) that finished marks the same offset finished in the current one.
-    mutating func jobEnded(_ id: JobID, finished: Bool, now: ContinuousClock.Instant, into actions: inout [Action]) {
+    /// What it wrote to the attempt journal joins the partition's ledger (whichever epoch owns it now: a job that
+    /// outlived its partition's revocation still tells the next assignment here where its attempt is, and what
+    /// it left).
+    mutating func jobEnded(
+        _ id: JobID, finished: Bool, journal: JobJournalReport?, now: ContinuousClock.Instant, into actions: inout [Action]
+    ) {
         guard let ticket = self.tickets[id], ticket.phase != .queued else { return }
+        if let journal, self.partitions[ticket.source.topicPartition] != nil {
+            self.partitions[ticket.source.topicPartition]!.journal.jobEnded(ticket.source.offset, journal)
+        }
         self.tickets[id] = nil
         self.windingDown[id] = nil
         self.runningSources.remove(ticket.source)

@@ -66,6 +66,9 @@ struct WorkerCore<Payload: Sendable>: Sendable {
         /// When the record was polled.
         let arrivedAt: ContinuousClock.Instant
         var phase: Phase
+        /// With the attempt journal, once running: a journal offset at or below the attempt its job writes (the
+        /// journal's end as known when it began; `nil`: unknown), so a commit meanwhile sends the next owner there.
+        var journalFloor: Int64? = nil
     }
 
     let settings: Settings

@@ -4,14 +4,13 @@ import Kafka
 import Logging
 
 /// The worker's attempt journal: the topic, this instance's name in it, the reader used at assignment and the
-/// ledger of what this instance wrote. See ``WorkerConfiguration/attemptJournal``.
+/// policy for records in doubt (what it wrote is kept by the worker core: ``JournalLedger``). See ``WorkerConfiguration/attemptJournal``.
 final class AttemptJournal: Sendable {
     /// The journal topic.
     let topic: String
     /// This worker instance, as named in the entries it writes: host, process id and a random suffix (a
     /// restarted container often has the same host name and process id).
     let member: String
-    let ledger = JournalLedger()
     let reader: KafkaPartitionReader
     /// What an in-doubt record gets: `fail` publishes a failed event, `retry` starts it again.
     let inDoubtPolicy: RetryPolicy.InDoubtPolicy

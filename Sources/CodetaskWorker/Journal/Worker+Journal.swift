@@ -6,7 +6,11 @@ import Logging
 /// What a Start job has done about its journal attempt.
 struct JournalAttemptState: Sendable {
     /// The attempt is recorded (acknowledged by the broker).
-    var written = false
+    var written: Bool { self.attemptOffset != nil }
+    /// The attempt's journal offset, once recorded.
+    var attemptOffset: Int64?
+    /// One past the highest journal offset this job wrote.
+    var end: Int64?
     /// When it was recorded, ISO 8601.
     var at = ""
     /// A request may have reached Informatica (sent without a readable answer, or answered 2xx): without a
@@ -15,6 +19,25 @@ struct JournalAttemptState: Sendable {
     /// The outcome's event is stored in an acknowledged `answered` close: whatever happens to its publish, the
     /// record's next job publishes it again and starts nothing.
     var answered: KafkaOutgoingMessage?
+    /// The earlier attempt in doubt this job inherited (under `--in-doubt retry`): until an outcome is published,
+    /// the record stays in doubt whatever this job did.
+    var inherited: JournalLedger.InDoubt?
+
+    /// An entry of this job was acknowledged at `offset`.
+    mutating func wrote(_ offset: Int64) {
+        self.end = max(self.end ?? 0, offset &+ 1)
+    }
+
+    /// What the job reports to the worker core, leaving `left` for the record's next job.
+    func report(leaving left: JournalLedger.Earlier? = nil) -> JobJournalReport {
+        JobJournalReport(attemptOffset: self.attemptOffset, end: self.end, leaving: left)
+    }
+}
+
+/// How a job ended: whether its outcome is durable, and what it wrote to the attempt journal.
+struct JobEnd: Sendable {
+    var finished: Bool
+    var journal: JobJournalReport?
 }
 
 extension Worker {
@@ -25,6 +48,8 @@ extension Worker {
         var epoch: UInt64
         var point: CommitPoint?
         var journalStart: Int64?
+        /// What the partition's journal says from the position on, once read.
+        var journal: JournalRecovery?
     }
 
     /// Reads the journals of newly assigned partitions before any of their records starts: records whose
@@ -71,7 +96,7 @@ extension Worker {
             let settling = !self.isStopping && ContinuousClock.now < began + journal.settleTime
             for (partition, entry) in waiting where !settling || entry.scan.foreignOpenAttempts(notBy: journal.member) == 0 {
                 waiting[partition] = nil
-                if let settled = self.settle(entry.position, entry.scan, journal: journal, counts: &counts) { deliver(settled) }
+                deliver(self.settle(entry.position, entry.scan, journal: journal, counts: &counts))
             }
             guard !waiting.isEmpty else { break }
             try? await Task.sleep(for: .milliseconds(250))
@@ -86,10 +111,10 @@ extension Worker {
         self.metrics.journalRecoveryDuration.recordNanoseconds(elapsed.wholeNanoseconds)
         // Worth a notice when it changed what happens: records skipped as finished, or found in doubt.
         self.logger.log(
-            level: counts.inDoubt + counts.finished + counts.decided > 0 ? .notice : .info,
+            level: counts.open + counts.finished + counts.decided > 0 ? .notice : .info,
             "Attempt journal read",
             metadata: [
-                "partitions": "\(positions.map(\.partition).sorted())", "inDoubt": "\(counts.inDoubt)",
+                "partitions": "\(positions.map(\.partition).sorted())", "openAttempts": "\(counts.open)",
                 "finishedUncommitted": "\(counts.finished)", "decided": "\(counts.decided)", "durationMs": "\(elapsed.wholeMilliseconds)",
                 "readFrom": "\(starts.sorted { $0.key < $1.key }.map { "\($0.key.partition):\($0.value.map(String.init) ?? "first")" })",
                 "recordsRead": "\(first.values.reduce(0) { $0 + $1.records.count })",
@@ -99,28 +124,24 @@ extension Worker {
 
     /// What recovery found, for its log line.
     struct SettleCounts {
-        var inDoubt = 0, finished = 0, decided = 0
+        var open = 0, finished = 0, decided = 0
     }
 
-    /// A partition's journal as read: its open attempts (but this member's own, still running) become in doubt,
-    /// its `answered` closes decided, its other closed ones finished (see
-    /// ``JournalLedger/recovered(_:epoch:scan:member:outputTopic:)``). A decided record is not finished: it runs
-    /// again, as a job that publishes the stored event, and is committed after that.
-    /// - Returns: The position with the finished offsets merged in; `nil` when the partition was assigned again
-    ///   while this read ran (the newer read settles it).
+    /// A partition's journal as read, for the worker core: its closed attempts finished (merged into the
+    /// position's finished offsets), its `answered` closes decided, its open attempts, and where its attempts
+    /// are (see ``JournalLedger/recovered(_:running:)``). A decided record is not finished: it runs again, as a
+    /// job that publishes the stored event, and is committed after that.
     private func settle(
         _ position: CommittedPosition, _ scan: JournalScan, journal: AttemptJournal, counts: inout SettleCounts
-    ) -> CommittedPosition? {
-        guard let earlier = journal.ledger.recovered(
-            position.partition, epoch: position.epoch, scan: scan, member: journal.member, outputTopic: self.configuration.topics.output)
-        else { return nil }
+    ) -> CommittedPosition {
+        let recovery = JournalRecovery(scan, member: journal.member, outputTopic: self.configuration.topics.output)
         let finished = scan.finished.filter { $0 >= position.point?.offset ?? 0 && scan.answered[$0] == nil }
-        for left in earlier.values {
-            if case .decided = left { counts.decided += 1 } else { counts.inDoubt += 1 }
-        }
+        counts.open += recovery.open.count
+        counts.decided += recovery.decided.count
         counts.finished += finished.count
-        guard !finished.isEmpty else { return position }
         var settled = position
+        settled.journal = recovery
+        guard !finished.isEmpty else { return settled }
         var point = position.point ?? CommitPoint(offset: 0, finished: [])
         point.finished.formUnion(finished)
         settled.point = point
@@ -158,17 +179,14 @@ extension Worker {
         }
     }
 
-    /// After a commit, on a broker not known to keep commit metadata (the machine asks): a checkpoint per partition in the journal
-    /// (its committed offset and journal read start), so that the next owner reads the journal from there (see
-    /// ``checkpointStart(of:committed:journal:)``). Written only when it differs from the partition's last one.
-    func writeCheckpoints(_ points: [TopicPartition: CommitPoint], journal: AttemptJournal) async {
-        for (partition, point) in points.sorted(by: { $0.key < $1.key }) {
-            guard let start = journal.ledger.checkpointStart(partition, committed: point.offset) else { continue }
-            let source = RecordSource(topic: partition.topic, partition: partition.partition, offset: point.offset)
-            let entry = journal.entry(.checkpoint, source, requestId: nil, journalStart: start)
-            if case .acknowledged(let offset) = await self.publisher.publish(entry.message(journalTopic: journal.topic)) {
-                journal.ledger.written(.checkpoint, source: source, journalOffset: offset)
-            }
+    /// After a commit, on a broker not known to keep commit metadata (the machine asks): a checkpoint per
+    /// partition in the journal (its committed offset and journal read start), so that the next owner reads the
+    /// journal from there (see ``checkpointStart(of:committed:holding:journal:)``).
+    func writeCheckpoints(_ checkpoints: [TopicPartition: JournalLedger.Checkpoint], journal: AttemptJournal) async {
+        for (partition, checkpoint) in checkpoints.sorted(by: { $0.key < $1.key }) {
+            let source = RecordSource(topic: partition.topic, partition: partition.partition, offset: checkpoint.committed)
+            let entry = journal.entry(.checkpoint, source, requestId: nil, journalStart: checkpoint.start)
+            _ = await self.publisher.publish(entry.message(journalTopic: journal.topic))
         }
     }
 
@@ -192,9 +210,8 @@ extension Worker {
         let entry = journal.entry(.attempt, request.source, requestId: request.requestId)
         switch await self.publisher.publish(entry.message(journalTopic: journal.topic)) {
         case .acknowledged(let offset):
-            journal.ledger.written(.attempt, source: request.source, journalOffset: offset)
-            journal.ledger.began(request.source)
-            state.written = true
+            state.attemptOffset = offset
+            state.wrote(offset)
             state.at = entry.at
             CrashPoint.reach(.afterAttempt)
             return true
@@ -207,41 +224,50 @@ extension Worker {
     }
 
     /// Closes a job's journal attempt: with an outcome published (`finished`), or released when Informatica
-    /// certainly did not act on it; otherwise it stays open and the record is in doubt should it start again. An
-    /// attempt already closed `answered` needs nothing more; unpublished, its event is what the next job publishes.
-    func settleAttempt(_ state: JournalAttemptState, request: StartRequest, finished: Bool, journal: AttemptJournal) async {
-        guard state.written else { return }
-        if let event = state.answered {
-            journal.ledger.ended(request.source, leaving: finished ? nil : .decided(event: event))
-            return
+    /// certainly did not act on it (and no earlier attempt left the record in doubt); otherwise it stays open and
+    /// the record is in doubt should it start again. An attempt already closed `answered` needs nothing more;
+    /// unpublished, its event is what the next job publishes.
+    /// - Returns: How the job ended, with what it wrote and left for the worker core.
+    func settleAttempt(_ state: JournalAttemptState, request: StartRequest, finished: Bool, journal: AttemptJournal) async -> JobEnd {
+        var state = state
+        guard !finished else {
+            if state.written && state.answered == nil, let offset = await self.closeAttempt(.outcome, request, journal: journal) {
+                state.wrote(offset)
+            }
+            return JobEnd(finished: true, journal: state.report())
         }
-        if !finished && state.mayHaveActed {
-            journal.ledger.ended(request.source, leaving: .inDoubt(JournalLedger.InDoubt(member: journal.member, at: state.at)))
-            return
+        if let event = state.answered { return JobEnd(finished: false, journal: state.report(leaving: .decided(event: event))) }
+        if state.written && state.mayHaveActed {
+            let own = JournalLedger.InDoubt(member: journal.member, at: state.at)
+            return JobEnd(finished: false, journal: state.report(leaving: .inDoubt(own)))
         }
-        // Closed first: a recovery of the partition meanwhile must see the attempt either active or closed.
-        await self.closeAttempt(finished ? .outcome : .released, request, journal: journal)
-        journal.ledger.ended(request.source, leaving: nil)
+        if let inherited = state.inherited {
+            // This job did nothing Informatica may have acted on, but an earlier attempt may have: its open
+            // attempt must stay open (a `released` close would hide it from the next owner).
+            return JobEnd(finished: false, journal: state.report(leaving: .inDoubt(inherited)))
+        }
+        if state.written, let offset = await self.closeAttempt(.released, request, journal: journal) { state.wrote(offset) }
+        return JobEnd(finished: false, journal: state.report())
     }
 
     /// Writes the `answered` close carrying the outcome's `event` before the event is published (see
     /// ``JournalEntry``): from its acknowledgement on, no member starts the code task again for this record.
-    /// - Returns: Whether the close is acknowledged. When the journal refuses it (a journal topic whose record size
-    ///   limit is below the event's), the event is published first and the attempt closed after it, as without
-    ///   a stored outcome: a kill between the two then leaves the record in doubt.
-    func closeAnswered(_ request: StartRequest, event: KafkaOutgoingMessage, journal: AttemptJournal) async -> Bool {
+    /// - Returns: The close's journal offset once acknowledged; `nil` otherwise. When the journal refuses it (a
+    ///   journal topic whose record size limit is below the event's), the event is published first and the
+    ///   attempt closed after it, as without a stored outcome: a kill between the two then leaves the record in
+    ///   doubt.
+    func closeAnswered(_ request: StartRequest, event: KafkaOutgoingMessage, journal: AttemptJournal) async -> Int64? {
         let entry = journal.entry(.answered, request.source, requestId: request.requestId)
         switch await self.publisher.publish(entry.answeredMessage(journalTopic: journal.topic, event: event)) {
         case .acknowledged(let offset):
-            journal.ledger.written(.answered, source: request.source, journalOffset: offset)
-            return true
+            return offset
         case .refused(let error):
             self.logger.warning(
                 "The journal refused the close carrying the outcome; publishing the event first",
                 metadata: request.logMetadata.merging(["error": "\(error)"]) { $1 })
-            return false
+            return nil
         case .abandoned:
-            return false
+            return nil
         }
     }
 
@@ -257,32 +283,33 @@ extension Worker {
     }
 
     /// Writes a close entry (best effort: an attempt left open is judged in doubt by the next owner, never lost).
-    func closeAttempt(_ kind: JournalEntry.Kind, _ request: StartRequest, journal: AttemptJournal) async {
+    /// - Returns: Its journal offset once acknowledged.
+    func closeAttempt(_ kind: JournalEntry.Kind, _ request: StartRequest, journal: AttemptJournal) async -> Int64? {
         let entry = journal.entry(kind, request.source, requestId: request.requestId)
-        if case .acknowledged(let offset) = await self.publisher.publish(entry.message(journalTopic: journal.topic)) {
-            journal.ledger.written(kind, source: request.source, journalOffset: offset)
-        }
+        guard case .acknowledged(let offset) = await self.publisher.publish(entry.message(journalTopic: journal.topic)) else { return nil }
+        return offset
     }
 
     /// An in-doubt record under the `fail` policy: a `codetask.start.failed` event of category `in_doubt` naming
     /// the earlier attempt, and no Start call.
-    /// - Returns: Whether the event is durable.
-    func failInDoubt(_ request: StartRequest, _ attempt: JournalLedger.InDoubt, journal: AttemptJournal) async -> Bool {
+    /// - Returns: How the job ended: unpublished (the worker stops), the record's next job here inherits what is
+    ///   known (the stored event, or the same doubt).
+    func failInDoubt(_ request: StartRequest, _ attempt: JournalLedger.InDoubt, journal: AttemptJournal) async -> JobEnd {
         self.logger.warning(
             "Earlier attempt in doubt; not starting the code task again (in-doubt policy fail)",
             metadata: request.logMetadata.merging(["attemptedBy": "\(attempt.member)", "attemptedAt": "\(attempt.at)"]) { $1 })
         let failure = StartFailure(inDoubtSince: attempt)
         let event = self.events.failed(request, failure)
+        var state = JournalAttemptState()
         let answered = await self.closeAnswered(request, event: event, journal: journal)
+        if let answered { state.wrote(answered) }
         guard await self.publishOrDeadLetter(event, source: request.source) else {
-            // Not published (the worker stops): the record's next job here inherits what is known.
-            journal.ledger.ended(request.source, leaving: answered ? .decided(event: event) : .inDoubt(attempt))
-            return false
+            return JobEnd(finished: false, journal: state.report(leaving: answered != nil ? .decided(event: event) : .inDoubt(attempt)))
         }
         self.count { $0.failed += 1 }
         self.metrics.eventPublished("failed")
         self.metrics.startFailed(failure.category)
-        if !answered { await self.closeAttempt(.outcome, request, journal: journal) }
-        return true
+        if answered == nil, let offset = await self.closeAttempt(.outcome, request, journal: journal) { state.wrote(offset) }
+        return JobEnd(finished: true, journal: state.report())
     }
 }
