@@ -93,6 +93,49 @@ public final class KafkaAdmin: Sendable {
         }
     }
 
+    /// A topic's configuration as the cluster describes it: every entry it reports (its defaults included), by
+    /// name; an entry without a value (a sensitive one) is left out.
+    /// - Throws: ``KafkaError``, with the broker's error when it cannot describe the topic (unknown topic, or a
+    ///   broker that does not implement DescribeConfigs).
+    public func describeTopicConfig(_ name: String, timeout: Duration = .seconds(10)) async throws(KafkaError) -> [String: String] {
+        let handle = handle
+        return try await BlockingCall.run { () throws(KafkaError) in
+            var errorText = [CChar](repeating: 0, count: 512)
+            guard let resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, name) else {
+                throw KafkaError(code: .invalidArgument, message: "config resource for topic \(name)")
+            }
+            defer { rd_kafka_ConfigResource_destroy(resource) }
+            let queue = rd_kafka_queue_new(handle.pointer)
+            defer { rd_kafka_queue_destroy(queue) }
+            let options = rd_kafka_AdminOptions_new(handle.pointer, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS)
+            defer { rd_kafka_AdminOptions_destroy(options) }
+            _ = rd_kafka_AdminOptions_set_request_timeout(options, timeout.int32Milliseconds, &errorText, errorText.count)
+            var resources: [OpaquePointer?] = [resource]
+            rd_kafka_DescribeConfigs(handle.pointer, &resources, 1, options, queue)
+            guard let event = rd_kafka_queue_poll(queue, Int32(clamping: Int(timeout.int32Milliseconds) + 1000)) else {
+                throw KafkaError(code: .timedOut, message: "describing the configuration of topic \(name) timed out")
+            }
+            defer { rd_kafka_event_destroy(event) }
+            try KafkaError.check(rd_kafka_event_error(event), "describe configuration of topic \(name)")
+            var count = 0
+            let results = rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(event), &count)
+            guard count > 0, let result = results?[0] else { return [:] }
+            let err = rd_kafka_ConfigResource_error(result)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                let detail = rd_kafka_ConfigResource_error_string(result).map { String(cString: $0) } ?? ""
+                throw KafkaError(code: KafkaError.Code(err), message: "describe configuration of topic \(name): \(detail)")
+            }
+            var entryCount = 0
+            let entries = rd_kafka_ConfigResource_configs(result, &entryCount)
+            var configs: [String: String] = [:]
+            for index in 0..<entryCount {
+                guard let entry = entries?[index], let value = rd_kafka_ConfigEntry_value(entry) else { continue }
+                configs[String(cString: rd_kafka_ConfigEntry_name(entry))] = String(cString: value)
+            }
+            return configs
+        }
+    }
+
     /// The names of all topics (internal topics excluded).
     public func listTopics(timeout: Duration = .seconds(10)) async throws(KafkaError) -> [String] {
         try await describeTopics(nil, timeout: timeout).map(\.name)
