@@ -110,22 +110,38 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
         }
     }
 
-    /// Appends `text` as a JSON string literal, escaped per RFC 8259.
+    /// Appends `text` as a JSON string literal, escaped per RFC 8259. The runs between characters that need an
+    /// escape are appended whole (most text has none: one append), not scalar by scalar: the bytes that need one
+    /// (`"`, `\`, controls) are ASCII, which never occurs inside a multi-byte UTF-8 sequence.
     public static func quote(_ text: String, into out: inout String) {
         out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+        let utf8 = text.utf8
+        var runStart = utf8.startIndex
+        var index = runStart
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            if byte == 0x22 || byte == 0x5C || byte < 0x20 {
+                out += text[runStart..<index]
+                Self.escape(byte, into: &out)
+                runStart = utf8.index(after: index)
             }
+            index = utf8.index(after: index)
         }
+        out += text[runStart..<utf8.endIndex]
         out += "\""
+    }
+
+    /// Appends the escape of an ASCII byte that cannot stand in a JSON string.
+    private static func escape(_ byte: UInt8, into out: inout String) {
+        switch byte {
+        case 0x22: out += "\\\""
+        case 0x5C: out += "\\\\"
+        case 0x0A: out += "\\n"
+        case 0x0D: out += "\\r"
+        case 0x09: out += "\\t"
+        default:
+            let hex = String(byte, radix: 16)
+            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        }
     }
 }

@@ -44,4 +44,19 @@ struct JSONParserTests {
         #expect(value.description == #"{"a":[1,false,null],"k":"q\"b\\n\n\u0001"}"#)
         #expect(try JSONParser.parse(Array(value.description.utf8)) == value)
     }
+
+    @Test("quoting appends the runs between escapes whole: multi-byte text beside escapes, escapes at either end, every control character")
+    func quotingRuns() throws {
+        var out = ""
+        JSONValue.quote("\"é\u{1F600}\\ü\t", into: &out)
+        #expect(out == #""\"é😀\\ü\t""#)
+        let controls = String(String.UnicodeScalarView((0..<0x20).map { Unicode.Scalar(UInt8($0)) }))
+        for text in ["", "plain", "\"", controls, "a\u{7F}b\u{2028}c", controls + "ünïcödé" + controls] {
+            let value = JSONValue.string(text)
+            #expect(try JSONParser.parse(Array(value.description.utf8)) == value, "\(text.unicodeScalars.map(\.value))")
+        }
+        out = ""
+        JSONValue.quote("\u{1F}", into: &out)
+        #expect(out == #""\u001f""#)
+    }
 }
