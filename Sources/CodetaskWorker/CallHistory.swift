@@ -8,6 +8,9 @@ import InformaticaClient
 struct CallHistory: Sendable {
     /// The attempts of the earlier calls, in order.
     private(set) var attempts: [Attempt] = []
+    /// Whether an earlier (held) job of the record already counted it in doubt (the in-doubt metric counts
+    /// records, not the jobs of one record's outage).
+    var inDoubtCounted = false
 
     /// Whether a request of an earlier call may have reached Informatica and started a job.
     var mayHaveActed: Bool { !Attempt.certainlyNotActed(self.attempts) }

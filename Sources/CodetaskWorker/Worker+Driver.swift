@@ -15,6 +15,7 @@ extension Worker {
         settings.gracePeriod = self.configuration.shutdownGracePeriod
         settings.commitInterval = self.configuration.commitInterval
         settings.journal = self.journal != nil
+        settings.maxOutageRetries = self.configuration.maxOutageRetries
         return settings
     }
 
@@ -101,7 +102,7 @@ extension Worker {
         case .polled, .fatalError:
             state.pollOutstanding = false
             self.health.pollEnded()
-        case .jobEnded(let id, _, _): state.windDowns[id] = nil
+        case .jobEnded(let id, _, _, _): state.windDowns[id] = nil
         default: break
         }
         self.log(event)
@@ -130,12 +131,12 @@ extension Worker {
 
     private func perform(_ action: Core.Action, _ state: inout DriverState, now: ContinuousClock.Instant) {
         switch action {
-        case .startJob(let id, _, let work, let earlier):
+        case .startJob(let id, _, let work, let context):
             let windDown = CallWindDown()
             state.windDowns[id] = windDown
             state.jobs.spawn(id: id) {
-                let end = await self.runJob(work, earlier: earlier, windDown: windDown)
-                self.inbox.send(.jobEnded(id, finished: end.finished, journal: end.journal))
+                let end = await self.runJob(work, context: context, windDown: windDown)
+                self.inbox.send(.jobEnded(id, finished: end.finished, journal: end.journal, held: end.held))
             }
         case .cancelJobs(let ids, let reason):
             self.logger.warning("Cancelling jobs", metadata: ["count": "\(ids.count)", "reason": "\(reason)"])
@@ -198,6 +199,9 @@ extension Worker {
             self.metrics.circuitBreakerState.record(state)
         case .tick:
             self.metrics.startCallsInFlight.record(core.runningKeyed)
+            let held = core.heldCount
+            self.metrics.requestsHeld.record(held)
+            self.count { $0.held = held }
             self.metrics.recordsPending.record(core.pendingTotal)
             self.metrics.partitionsAssigned.record(core.partitions.count)
             var (loading, active, revoking) = (0, 0, 0)

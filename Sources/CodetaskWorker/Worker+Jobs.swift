@@ -5,27 +5,33 @@ import Logging
 import Tracing
 
 extension Worker {
-    /// One record's work; `earlier` is what an earlier attempt at the record left (the worker core keeps it);
-    /// `windDown` asks a Start job to send no further request (its partition was lost).
-    /// - Returns: Whether its outcome is durable (acknowledged by the broker), so its offset may be committed, and
-    ///   what it wrote to the attempt journal.
-    func runJob(_ work: RecordWork, earlier: JournalLedger.Earlier?, windDown: CallWindDown) async -> JobEnd {
+    /// One record's work; `context` says what an earlier attempt at the record left and how often it may still be
+    /// held for an outage (the worker core keeps both); `windDown` asks a Start job to send no further request (its
+    /// partition was lost).
+    /// - Returns: Whether its outcome is durable (acknowledged by the broker), so its offset may be committed, what
+    ///   it wrote to the attempt journal, and whether it was held (the core starts it again).
+    func runJob(_ work: RecordWork, context: Core.JobContext, windDown: CallWindDown) async -> JobEnd {
         switch work {
-        case .start(let request, let recordTime, let trace):
+        case .start(let request, let recordTime, let trace, let calls):
+            var call = StartCall(
+                recordTime: recordTime, trace: trace, calls: calls, outageRetriesLeft: context.outageRetriesLeft, windDown: windDown)
             guard let journal = self.journal else {
                 var unjournaled: JournalAttemptState? = nil
-                let finished = await self.process(request, recordTime: recordTime, trace: trace, windDown: windDown, attempt: &unjournaled)
-                return JobEnd(finished: finished)
+                let end = await self.process(request, call, attempt: &unjournaled)
+                return JobEnd(finished: end.isFinished, held: end.held(request, call))
             }
             var request = request
             var attempt = JournalAttemptState()
-            switch earlier {
+            switch context.earlier {
             case .decided(let event):
                 let published = await self.publishDecided(request, event: event)
-                return JobEnd(finished: published, journal: attempt.report(leaving: published ? nil : earlier))
+                return JobEnd(finished: published, journal: attempt.report(leaving: published ? nil : context.earlier))
             case .inDoubt(let inDoubt):
-                self.metrics.journalInDoubt.increment()
-                self.count { $0.inDoubt += 1 }
+                if !call.calls.inDoubtCounted {
+                    self.metrics.journalInDoubt.increment()
+                    self.count { $0.inDoubt += 1 }
+                    call.calls.inDoubtCounted = true
+                }
                 if journal.inDoubtPolicy == .fail { return await self.failInDoubt(request, inDoubt, journal: journal) }
                 request.possibleDuplicate = true
                 attempt.inherited = inDoubt
@@ -33,21 +39,52 @@ extension Worker {
                 break
             }
             var journaled: JournalAttemptState? = attempt
-            let finished = await self.process(request, recordTime: recordTime, trace: trace, windDown: windDown, attempt: &journaled)
-            return await self.settleAttempt(journaled!, request: request, finished: finished, journal: journal)
+            let end = await self.process(request, call, attempt: &journaled)
+            var settled = await self.settleAttempt(journaled!, request: request, finished: end.isFinished, journal: journal)
+            settled.held = end.held(request, call)
+            return settled
         case .deadLetter(let message, let rejection):
             return JobEnd(finished: await self.deadLetter(message, rejection))
         }
     }
 
-    /// Start (riding out an outage, see ``startRidingOutOutages(_:windDown:attempt:)``), then publish the outcome.
+    /// What a Start job knows besides its request.
+    struct StartCall: Sendable {
+        /// The input record's timestamp.
+        var recordTime: Date?
+        /// The trace context the record's headers carry.
+        var trace: ServiceContext
+        /// The Start calls earlier (held) jobs of the record made.
+        var calls: CallHistory
+        /// How many more times a failed call during an outage may hold the record instead of failing it.
+        var outageRetriesLeft: Int
+        /// Asks the job to send no further request.
+        var windDown: CallWindDown
+    }
+
+    /// How a Start job's processing ended.
+    enum ProcessEnd: Sendable {
+        /// Its outcome is published.
+        case finished
+        /// No outcome: cancelled, wound down before an answer, or its publish abandoned.
+        case unfinished
+        /// Held while Informatica is judged down, with the calls made so far (see ``WorkerCore/Held``).
+        case held(CallHistory, outageRetry: Bool)
+
+        var isFinished: Bool { if case .finished = self { true } else { false } }
+
+        /// The work a held job leaves for the record's next start.
+        func held(_ request: StartRequest, _ call: StartCall) -> Core.Held? {
+            guard case .held(let calls, let outageRetry) = self else { return nil }
+            return Core.Held(payload: .start(request, recordTime: call.recordTime, trace: call.trace, calls: calls), outageRetry: outageRetry)
+        }
+    }
+
+    /// Start (unless Informatica is judged down, see ``startUnlessHeld(_:_:attempt:)``), then publish the outcome.
     /// Traced as one consumer span (continuing the record's trace) with a client span per Start request and a
     /// producer span for the publish, whose context the event carries.
-    private func process(
-        _ request: StartRequest, recordTime: Date?, trace: ServiceContext, windDown: CallWindDown,
-        attempt: inout JournalAttemptState?
-    ) async -> Bool {
-        let span = self.tracer.startSpan("codetask.process", context: trace, ofKind: .consumer)
+    private func process(_ request: StartRequest, _ call: StartCall, attempt: inout JournalAttemptState?) async -> ProcessEnd {
+        let span = self.tracer.startSpan("codetask.process", context: call.trace, ofKind: .consumer)
         defer { span.end() }
         span.attributes["messaging.system"] = "kafka"
         span.attributes["messaging.destination.name"] = request.source.topic
@@ -59,10 +96,15 @@ extension Worker {
         self.count { $0.inFlight += 1 }
         defer { self.count { $0.inFlight -= 1 } }
         var request = request
-        let outcome = await ServiceContext.withValue(span.context) {
-            await self.startRidingOutOutages(&request, windDown: windDown, attempt: &attempt)
+        let ended = await ServiceContext.withValue(span.context) {
+            await self.startUnlessHeld(&request, call, attempt: &attempt)
         }
-        guard let outcome else { return false }
+        let outcome: StartOutcome
+        switch ended {
+        case .outcome(let answered): outcome = answered
+        case .noOutcome: return .unfinished
+        case .held(let calls, let outageRetry): return .held(calls, outageRetry: outageRetry)
+        }
         CrashPoint.reach(.afterAnswer)
         let latency = ContinuousClock.now - began
         self.metrics.startDuration.recordNanoseconds(latency.wholeNanoseconds)
@@ -87,7 +129,7 @@ extension Worker {
         }
         let published = await self.publishOrDeadLetter(event, source: request.source)
         publishSpan.end()
-        guard published else { return false }
+        guard published else { return .unfinished }
         CrashPoint.reach(.afterEvent)
         switch outcome {
         case .started(let started):
@@ -106,10 +148,10 @@ extension Worker {
             self.metrics.eventPublished("failed")
             self.metrics.startFailed(failure.category.rawValue)
         }
-        if let recordTime {
+        if let recordTime = call.recordTime {
             self.metrics.endToEndDuration.recordNanoseconds(RecordAge.nanoseconds(since: recordTime, now: Date()))
         }
-        return true
+        return .finished
     }
 
     /// A record that is not a valid request: copied to the dead-letter topic with the reason (shortened to fit),
@@ -184,83 +226,61 @@ extension Worker {
         })
     }
 
-    /// Starts the code task. While the circuit breaker judges Informatica down, the request is held rather than
-    /// failed: a call the breaker turned away is simply repeated once it lets calls through, and a call that ran
-    /// out of attempts or time while the breaker was not closed is tried again after it closes, up to
-    /// ``WorkerConfiguration/maxOutageRetries`` times (so a task that fails on its own cannot be held forever).
-    /// Once the worker is stopping, a held request is given up instead (Informatica did not act on it, so the
-    /// next owner may start it without a duplicate). A wound-down job sends no new request: it ends with the
-    /// answer to a request already sent, or with no outcome. With the attempt journal (`attempt` not `nil`), the
-    /// attempt is recorded before the first Start request, and whether Informatica may have acted is kept.
+    /// How one Start call of a job ended.
+    private enum CallEnd {
+        case outcome(StartOutcome)
+        /// Cancelled, or wound down before an answer.
+        case noOutcome
+        /// Informatica is judged down: the job ends held (see ``WorkerCore/Held``) with the calls made so far.
+        case held(CallHistory, outageRetry: Bool)
+    }
+
+    /// Starts the code task, unless Informatica is judged down: a call the breaker turns away (before it is sent,
+    /// or by the client between attempts) holds the record, and so does a call that failed, certainly not acted
+    /// on, while the breaker was not closed, up to ``WorkerConfiguration/maxOutageRetries`` times per record (so a
+    /// task that fails on its own cannot be held forever). The worker core starts a held record again once the
+    /// breaker admits calls, never after a stop began (Informatica did not act on it, so the next owner may start
+    /// it without a duplicate). A wound-down job sends no new request: it ends with the answer to a request
+    /// already sent, or with no outcome. With the attempt journal (`attempt` not `nil`), the attempt is recorded
+    /// before the first Start request, and whether Informatica may have acted is kept.
     ///
     /// Whether a job may have started belongs to the record, not to one call: the outcome carries the attempts of
     /// every call made for it (so `attempts` and `inDoubtAttempts` count them all), and when an earlier call may
     /// have acted, `request` is marked ``StartRequest/possibleDuplicate``.
-    /// - Returns: The outcome to publish, or `nil` when the job was cancelled, wound down before an answer, or
-    ///   gave up while stopping.
-    private func startRidingOutOutages(
-        _ request: inout StartRequest, windDown: CallWindDown, attempt: inout JournalAttemptState?
-    ) async -> StartOutcome? {
-        var calls = CallHistory()
+    private func startUnlessHeld(
+        _ request: inout StartRequest, _ call: StartCall, attempt: inout JournalAttemptState?
+    ) async -> CallEnd {
+        var calls = call.calls
         defer { if calls.mayHaveActed { request.possibleDuplicate = true } }
-        var outageRetries = 0
-        // Whether the request waited for the breaker or an outage: once stopping, such a request is given up.
-        // (The machine decides whether a record may begin at all; a job it began during a stop closes a gap.)
-        var held = false
-        while true {
-            // Wait while the breaker turns calls away, rather than spend attempts on it.
-            while self.breakerTurnsCallsAway, !self.isStopping, !windDown.isRequested {
-                held = true
-                guard await self.waitWhileHeld() else { return nil }
-            }
-            if Task.isCancelled || windDown.isRequested || (self.isStopping && (held || self.breakerTurnsCallsAway)) {
-                return nil
-            }
-            if let journal = self.journal, attempt?.written == false {
-                guard await self.recordAttempt(request, &attempt!, journal: journal) else { return nil }
-            }
-            // Until the call says otherwise, a request may be on its way.
-            let actedBefore = attempt?.mayHaveActed ?? false
-            attempt?.mayHaveActed = true
-            let outcome = await self.client.startCodeTask(
-                codeTaskId: request.codeTaskId, traceparent: request.traceparent, windDown: windDown)
-            guard case .failed(let failure) = outcome else { return calls.merged(outcome) }
-            // A request cancelled on the wire is recorded in doubt too, so the attempts alone tell.
-            attempt?.mayHaveActed = actedBefore || !Attempt.certainlyNotActed(failure.attempts)
-            // Wound down between attempts: no outcome (the code alone could come from Informatica's answer).
-            if Task.isCancelled || (windDown.isRequested && failure.code == InformaticaFailure.cancelledCode) { return nil }
-            if failure.isCircuitOpen {
-                // Informatica was not called again; earlier attempts of this call may have reached it.
-                calls.ended(failure)
-                held = true
-                guard !self.isStopping else { return nil }
-                guard await self.waitWhileHeld() else { return nil }
-                continue
-            }
-            // Only a failure Informatica certainly did not act on may be tried again (never an in-doubt one).
-            let duringOutage = failure.allowsOutageHold && self.client.circuitBreakerState != .closed
-            guard duringOutage, outageRetries < self.configuration.maxOutageRetries else { return calls.merged(outcome) }
-            if self.isStopping || windDown.isRequested { return nil }
+        if self.breakerTurnsCallsAway { return .held(calls, outageRetry: false) }
+        if Task.isCancelled || call.windDown.isRequested { return .noOutcome }
+        if let journal = self.journal, attempt?.written == false {
+            guard await self.recordAttempt(request, &attempt!, journal: journal) else { return .noOutcome }
+        }
+        // Until the call says otherwise, a request may be on its way.
+        let actedBefore = attempt?.mayHaveActed ?? false
+        attempt?.mayHaveActed = true
+        let outcome = await self.client.startCodeTask(
+            codeTaskId: request.codeTaskId, traceparent: request.traceparent, windDown: call.windDown)
+        guard case .failed(let failure) = outcome else { return .outcome(calls.merged(outcome)) }
+        // A request cancelled on the wire is recorded in doubt too, so the attempts alone tell.
+        attempt?.mayHaveActed = actedBefore || !Attempt.certainlyNotActed(failure.attempts)
+        // Wound down between attempts: no outcome (the code alone could come from Informatica's answer).
+        if Task.isCancelled || (call.windDown.isRequested && failure.code == InformaticaFailure.cancelledCode) { return .noOutcome }
+        if failure.isCircuitOpen {
+            // Informatica was not called again; earlier attempts of this call may have reached it.
             calls.ended(failure)
-            outageRetries += 1
-            held = true
-            self.logger.info(
-                "Start failed while Informatica is judged down; holding the request",
-                metadata: request.logMetadata.merging(["outageRetry": "\(outageRetries)"]) { $1 })
+            return .held(calls, outageRetry: false)
         }
-    }
-
-    /// Waits 200 ms for the breaker, counted as held meanwhile.
-    /// - Returns: `false` when the wait was cancelled.
-    private func waitWhileHeld() async -> Bool {
-        self.count { $0.held += 1 }
-        self.metrics.requestsHeld.increment()
-        defer {
-            self.count { $0.held -= 1 }
-            self.metrics.requestsHeld.decrement()
-        }
-        do { try await Task.sleep(for: .milliseconds(200)) } catch { return false }
-        return true
+        // Only a failure Informatica certainly did not act on may be tried again (never an in-doubt one).
+        let duringOutage = failure.allowsOutageHold && self.client.circuitBreakerState != .closed
+        guard duringOutage, call.outageRetriesLeft > 0 else { return .outcome(calls.merged(outcome)) }
+        if call.windDown.isRequested { return .noOutcome }
+        calls.ended(failure)
+        self.logger.info(
+            "Start failed while Informatica is judged down; holding the request",
+            metadata: request.logMetadata.merging(["outageRetriesLeft": "\(call.outageRetriesLeft - 1)"]) { $1 })
+        return .held(calls, outageRetry: true)
     }
 
     /// Whether the breaker turns calls away now; once its open period is over, the next call is the probe.
@@ -269,6 +289,6 @@ extension Worker {
         return Date() < until
     }
 
-    /// Whether a stop has begun: held requests are given up rather than tried again.
+    /// Whether a stop has begun: reads at assignment and the journal's settle wait are given up.
     var isStopping: Bool { self.stopping.load(ordering: .relaxed) }
 }

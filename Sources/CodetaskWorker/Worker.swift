@@ -158,8 +158,8 @@ public final class Worker: Sendable {
 /// The work of one record, as the state machine carries it.
 enum RecordWork: Sendable {
     /// Start the code task and publish its outcome; `recordTime` is the input record's timestamp, `trace` the
-    /// trace context its headers carry.
-    case start(StartRequest, recordTime: Date?, trace: ServiceContext)
+    /// trace context its headers carry, `calls` the Start calls earlier jobs of the record made (they were held).
+    case start(StartRequest, recordTime: Date?, trace: ServiceContext, calls: CallHistory = CallHistory())
     /// Copy the record to the dead-letter topic (and publish a failed event when its code task id is known).
     case deadLetter(KafkaMessage, RequestRejection)
 }

@@ -16,7 +16,7 @@ struct WorkerMetrics: Sendable {
     /// Records tracked and not finished.
     let recordsPending: Gauge
     /// Requests held while Informatica is judged down.
-    let requestsHeld: Meter
+    let requestsHeld: Gauge
     /// Input partitions owned.
     let partitionsAssigned: Gauge
     /// Input partitions whose committed position and attempt journal are being read (none of their records starts).
@@ -49,7 +49,7 @@ struct WorkerMetrics: Sendable {
         self.recordsConsumed = Counter(label: "codetask_worker_records_consumed_total", factory: factory)
         self.startCallsInFlight = Gauge(label: "codetask_worker_start_calls_in_flight", factory: factory)
         self.recordsPending = Gauge(label: "codetask_worker_records_pending", factory: factory)
-        self.requestsHeld = Meter(label: "codetask_worker_requests_held", factory: factory)
+        self.requestsHeld = Gauge(label: "codetask_worker_requests_held", factory: factory)
         self.partitionsAssigned = Gauge(label: "codetask_worker_partitions_assigned", factory: factory)
         self.partitionsLoading = Gauge(label: "codetask_worker_partitions_loading", factory: factory)
         self.circuitBreakerState = Gauge(label: "codetask_worker_circuit_breaker_state", factory: factory)

@@ -6,7 +6,7 @@ extension CoreWorld {
     /// Holds one action to the reference rules and applies it to the model.
     mutating func check(_ action: Core.Action) throws {
         switch action {
-        case .startJob(let id, let source, _, let earlier):
+        case .startJob(let id, let source, _, let context):
             let partition = source.topicPartition
             try self.require(self.owned[partition] != nil, "\(source) started on a partition not owned")
             if self.stopAt != nil || self.isRevoking(partition) {
@@ -22,7 +22,7 @@ extension CoreWorld {
             self.startedThisEpoch.insert(source)
             self.highestStarted[partition] = max(self.highestStarted[partition] ?? source.offset, source.offset)
             self.jobs[id] = (source, false)
-            try self.checkInherited(earlier, job: id, source: source)
+            try self.checkInherited(context.earlier, job: id, source: source)
         case .cancelJobs(let ids, _):
             for id in ids where self.jobs[id] != nil { self.jobs[id]!.cancelled = true }
         case .windDownJobs(let ids):
@@ -141,7 +141,7 @@ extension CoreWorld {
         for key in core.schedule.keysWithQueuedWork where !core.schedule.isBusy(key) {
             try self.require(core.schedule.isArmed(key), "key \(key) has queued work and is neither armed nor busy")
         }
-        guard core.lifecycle.isRunning, core.breakerAdmits(now: now), !core.commitsAwaitRebalance(now: now),
+        guard core.lifecycle.isRunning, core.breakerAdmits(now: now), !core.commitsAwaitRebalance(now: now), !core.startsHeld(now: now),
             core.runningKeyed < core.settings.maxInFlight
         else { return }
         for key in core.schedule.keysWithQueuedWork {

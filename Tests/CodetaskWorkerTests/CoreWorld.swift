@@ -190,7 +190,8 @@ struct CoreWorld {
             guard let id = self.jobs.keys.sorted().randomElement(using: &self.random) else { return try self.tick() }
             let job = self.jobs[id]!
             let finished = job.cancelled ? self.chance(20) : self.chance(90)
-            try self.endJob(id, finished: finished)
+            // Some jobs without an outcome were held (Informatica judged down): the core starts them again.
+            try self.endJob(id, finished: finished, held: !finished && !job.cancelled && self.chance(40))
         case 2:
             guard let commit = self.outstandingCommit else { return try self.tick() }
             self.outstandingCommit = nil
@@ -220,7 +221,7 @@ struct CoreWorld {
         }
     }
 
-    private mutating func endJob(_ id: UInt64, finished: Bool) throws {
+    private mutating func endJob(_ id: UInt64, finished: Bool, held: Bool = false) throws {
         let job = self.jobs.removeValue(forKey: id)!
         if finished {
             self.durable.insert(job.source)
@@ -229,7 +230,8 @@ struct CoreWorld {
             self.startedThisEpoch.remove(job.source)
         }
         let report = self.journalReport(id, source: job.source, finished: finished)
-        try self.apply(.jobEnded(id, finished: finished, journal: report))
+        let hold = held ? Core.Held(payload: "held", outageRetry: self.chance(50)) : nil
+        try self.apply(.jobEnded(id, finished: finished, journal: report, held: hold))
     }
 
     /// No more faults or new partitions: jobs end with outcomes, commits and reads go through, the fetcher

@@ -29,7 +29,7 @@ struct JournalLedgerTests {
     /// What the started jobs inherited, by offset.
     private static func inherited(_ actions: [WorkerCore<String>.Action]) -> [Int64: JournalLedger.Earlier?] {
         var inherited: [Int64: JournalLedger.Earlier?] = [:]
-        for case .startJob(_, let source, _, let earlier) in actions { inherited[source.offset] = earlier }
+        for case .startJob(_, let source, _, let context) in actions { inherited[source.offset] = context.earlier }
         return inherited
     }
 

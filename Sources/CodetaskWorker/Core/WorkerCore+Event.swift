@@ -9,7 +9,8 @@ extension WorkerCore {
         case fatalError(String)
         /// A job ended: `finished` when its outcome (event or dead letter) is acknowledged by the broker; `journal`
         /// says what it wrote to the attempt journal (and, unfinished, what the record's next job inherits).
-        case jobEnded(JobID, finished: Bool, journal: JobJournalReport? = nil)
+        /// `held`: it ended without an outcome because Informatica is judged down (see ``Held``).
+        case jobEnded(JobID, finished: Bool, journal: JobJournalReport? = nil, held: Held? = nil)
         /// Partitions were added to this member's assignment.
         case assigned([TopicPartition])
         /// The committed position of a newly assigned partition was read (`nil`: none), with what its attempt
@@ -40,7 +41,7 @@ extension WorkerCore {
     enum Action: Sendable {
         /// Begin a job: a Start call and its event, or a dead-letter copy; `earlier` is what an earlier attempt
         /// at the record left (in doubt, or an outcome to publish again instead of starting anything).
-        case startJob(JobID, RecordSource, Payload, earlier: JournalLedger.Earlier?)
+        case startJob(JobID, RecordSource, Payload, JobContext)
         /// Cancel these jobs for real (an HTTP call in progress is cancelled).
         case cancelJobs([JobID], reason: CancelReason)
         /// Let these jobs send no further request: a request already sent gets its answer (and its outcome is
@@ -69,6 +70,28 @@ extension WorkerCore {
         case close(until: ContinuousClock.Instant)
         /// Return from `run()` (after flushing the producer and shutting the client down).
         case finish(failure: String?)
+    }
+
+    /// A job that ended because Informatica is judged down: its call was turned away by the circuit breaker, or
+    /// failed (certainly not acted on) while the breaker was not closed. The record goes back to the head of its
+    /// key's queue with `payload`, and starts again once the breaker admits calls (never after a stop began or
+    /// its partition went: the next owner starts it then).
+    struct Held: Sendable {
+        /// The work to start again: what the job learnt (the calls made so far, whose attempts the outcome carries).
+        var payload: Payload
+        /// Whether it is held after a failed call during an outage (counted against
+        /// ``Settings/maxOutageRetries``); `false`: the breaker turned the call away (Informatica was not called).
+        var outageRetry: Bool
+    }
+
+    /// What a started job is told besides its work.
+    struct JobContext: Sendable, Hashable {
+        /// What an earlier attempt at the record left: in doubt, or an outcome to publish again instead of
+        /// starting anything.
+        var earlier: JournalLedger.Earlier?
+        /// How many more times the job may be held after a failed call during an outage; at 0 it publishes the
+        /// failure.
+        var outageRetriesLeft: Int
     }
 
     /// How a commit ended.

@@ -7,8 +7,8 @@ extension WorkerCore {
             for record in records { self.accept(record, now: now, into: &actions) }
         case .fatalError(let message):
             self.fail(message, now: now, into: &actions)
-        case .jobEnded(let id, let finished, let journal):
-            self.jobEnded(id, finished: finished, journal: journal, now: now, into: &actions)
+        case .jobEnded(let id, let finished, let journal, let held):
+            self.jobEnded(id, finished: finished, journal: journal, held: held, now: now, into: &actions)
         case .assigned(let partitions):
             self.rebalanceCallbackSeen()
             self.assign(partitions, into: &actions)

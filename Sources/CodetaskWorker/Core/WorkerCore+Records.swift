@@ -66,6 +66,8 @@ extension WorkerCore {
     /// Starts the oldest startable queued tickets while slots are free and the breaker admits calls.
     mutating func startReadyJobs(now: ContinuousClock.Instant, into actions: inout [Action]) {
         guard self.lifecycle.isRunning || self.lifecycle.graceDeadline != nil else { return }
+        guard !self.startsHeld(now: now) else { return }
+        self.startsHeldUntil = nil
         while self.runningKeyed < self.settings.maxInFlight, self.breakerAdmits(now: now),
             let next = self.schedule.nextArmed()
         {
@@ -116,8 +118,16 @@ extension WorkerCore {
         self.partitions[source.topicPartition] = state
         self.tickets[id]!.phase = .running
         self.tickets[id]!.journalFloor = state.journal.next
+        self.tickets[id]!.held = false
         self.runningSources.insert(source)
-        actions.append(.startJob(id, source, self.tickets[id]!.payload, earlier: earlier))
+        let ticket = self.tickets[id]!
+        let context = JobContext(earlier: earlier, outageRetriesLeft: max(0, self.settings.maxOutageRetries - ticket.outageRetries))
+        actions.append(.startJob(id, source, ticket.payload, context))
+    }
+
+    /// Whether new Starts wait for the hold pause after a held job (see ``Settings/holdPause``).
+    func startsHeld(now: ContinuousClock.Instant) -> Bool {
+        self.startsHeldUntil.map { now < $0 } ?? false
     }
 
     /// Whether a new Start may begin: always while the breaker is closed; one probe at a time once it lets
@@ -135,8 +145,11 @@ extension WorkerCore {
     /// What it wrote to the attempt journal joins the partition's ledger (whichever epoch owns it now: a job that
     /// outlived its partition's revocation still tells the next assignment here where its attempt is, and what
     /// it left).
+    /// A held job (see ``Held``) queues its record again at the head of its key while its partition is active and
+    /// the worker runs; otherwise the record is left for the partition's next owner.
     mutating func jobEnded(
-        _ id: JobID, finished: Bool, journal: JobJournalReport?, now: ContinuousClock.Instant, into actions: inout [Action]
+        _ id: JobID, finished: Bool, journal: JobJournalReport?, held: Held?, now: ContinuousClock.Instant,
+        into actions: inout [Action]
     ) {
         guard let ticket = self.tickets[id], ticket.phase != .queued else { return }
         if let journal, self.partitions[ticket.source.topicPartition] != nil {
@@ -164,10 +177,18 @@ extension WorkerCore {
             state.progress.finish(offset)
             self.partitions[partition] = state
         } else if state.status.isActive && self.lifecycle.isRunning {
-            // Ended without an outcome while nothing asked it to stop: run the record again rather than stall
-            // the partition (the shell only abandons work it was told to cancel, so this is a safety net).
+            // Held: again once the breaker admits calls. Otherwise it ended without an outcome while nothing asked
+            // it to stop: run the record again rather than stall the partition (the shell only abandons work it
+            // was told to cancel, so this is a safety net).
             self.partitions[partition] = state
-            self.requeue(ticket, into: &actions)
+            var again = ticket
+            if let held {
+                again.payload = held.payload
+                again.held = true
+                if held.outageRetry { again.outageRetries += 1 }
+                self.startsHeldUntil = now + self.settings.holdPause
+            }
+            self.requeue(again, into: &actions)
         } else {
             self.partitions[partition] = state
         }

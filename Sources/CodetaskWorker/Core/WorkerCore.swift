@@ -52,6 +52,12 @@ struct WorkerCore<Payload: Sendable>: Sendable {
         /// Whether the attempt journal is on: every commit then carries metadata (the journal's read start), and
         /// on a broker not known to keep it each commit is followed by journal checkpoints.
         var journal = false
+        /// How many times a record's Start may be held for an outage after a failed call (see
+        /// ``WorkerCore/Held``) before its failure is published.
+        var maxOutageRetries = 5
+        /// How long no new Start begins after a job was held (Informatica is judged down; the breaker's own view
+        /// arrives as an event and may come later).
+        var holdPause: Duration = .milliseconds(200)
     }
 
     /// One record's work.
@@ -62,13 +68,19 @@ struct WorkerCore<Payload: Sendable>: Sendable {
         let epoch: UInt64
         /// The ordering key; `nil` for work that calls no one (a dead letter), which starts at once.
         let key: String?
-        let payload: Payload
+        /// The work; a held job leaves the record's next start new work (what it learnt: the calls made so far).
+        var payload: Payload
         /// When the record was polled.
         let arrivedAt: ContinuousClock.Instant
         var phase: Phase
         /// With the attempt journal, once running: a journal offset at or below the attempt its job writes (the
         /// journal's end as known when it began; `nil`: unknown), so a commit meanwhile sends the next owner there.
         var journalFloor: Int64? = nil
+        /// Times a job of this record was held after a failed call during an outage (counted against
+        /// ``Settings/maxOutageRetries``).
+        var outageRetries = 0
+        /// Queued again after its job was held, not begun since.
+        var held = false
     }
 
     let settings: Settings
@@ -95,6 +107,8 @@ struct WorkerCore<Payload: Sendable>: Sendable {
     /// redone by the partition's next owner, and a commit sent from a generation the coordinator has already
     /// replaced makes librdkafka declare the whole assignment lost.
     var commitsAwaitRebalanceUntil: ContinuousClock.Instant?
+    /// Set when a job was held: no new Start begins before it (see ``Settings/holdPause``).
+    var startsHeldUntil: ContinuousClock.Instant?
     /// Rebalance callbacks (assigned, revoked, lost) seen so far: a commit refused by the group waits for the
     /// next one only if none came since it was sent.
     var rebalanceCallbacks: UInt64 = 0
@@ -125,6 +139,11 @@ struct WorkerCore<Payload: Sendable>: Sendable {
 
     init(settings: Settings) {
         self.settings = settings
+    }
+
+    /// Records queued again after their job was held, waiting for the breaker to admit calls.
+    var heldCount: Int {
+        self.tickets.values.count { $0.held && $0.phase == .queued }
     }
 
     /// Records tracked over the owned partitions (unfinished, finished above an unfinished one, or buffered

@@ -34,10 +34,12 @@ struct JournalAttemptState: Sendable {
     }
 }
 
-/// How a job ended: whether its outcome is durable, and what it wrote to the attempt journal.
+/// How a job ended: whether its outcome is durable, what it wrote to the attempt journal, and whether it was held
+/// (Informatica judged down: the worker core starts the record again when the breaker admits calls).
 struct JobEnd: Sendable {
     var finished: Bool
     var journal: JobJournalReport?
+    var held: WorkerCore<RecordWork>.Held?
 }
 
 extension Worker {
@@ -228,7 +230,9 @@ extension Worker {
     /// the record is in doubt should it start again. An attempt already closed `answered` needs nothing more;
     /// unpublished, its event is what the next job publishes.
     /// - Returns: How the job ended, with what it wrote and left for the worker core.
-    func settleAttempt(_ state: JournalAttemptState, request: StartRequest, finished: Bool, journal: AttemptJournal) async -> JobEnd {
+    func settleAttempt(_ state: JournalAttemptState, request: StartRequest, finished: Bool, journal: AttemptJournal) async
+        -> JobEnd
+    {
         var state = state
         guard !finished else {
             if state.written && state.answered == nil, let offset = await self.closeAttempt(.outcome, request, journal: journal) {
