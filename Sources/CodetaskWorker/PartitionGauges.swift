@@ -20,6 +20,9 @@ final class PartitionGauges: Sendable {
 
     private struct State {
         var lastCommit: [TopicPartition: ContinuousClock.Instant] = [:]
+        /// The highest position whose commit was acknowledged, per partition: a sample whose committed positions
+        /// were read before that acknowledgement must not set an older position (and a larger lag) after it.
+        var acknowledged: [TopicPartition: Int64] = [:]
         var reported: Set<TopicPartition> = []
         var sampling = false
         var nextSample: ContinuousClock.Instant?
@@ -37,8 +40,9 @@ final class PartitionGauges: Sendable {
     /// next sample.
     func commitAcknowledged(_ positions: [TopicPartition: Int64], cachedEnd: (TopicPartition) -> Int64?, at now: ContinuousClock.Instant) {
         self.state.withLock { state in
-            for partition in positions.keys {
+            for (partition, position) in positions {
                 state.lastCommit[partition] = now
+                state.acknowledged[partition] = max(state.acknowledged[partition] ?? position, position)
                 state.reported.insert(partition)
             }
         }
@@ -69,25 +73,32 @@ final class PartitionGauges: Sendable {
     func record(committed: [TopicPartition: Int64?], ends: [TopicPartition: Int64], now: ContinuousClock.Instant)
         -> [TopicPartition: Duration]
     {
-        let (gone, ages) = self.state.withLock { state in
+        let (gone, ages, positions) = self.state.withLock { state in
             defer { state.sampling = false }
             let gone = state.reported.subtracting(committed.keys)
-            for partition in gone { state.lastCommit[partition] = nil }
+            for partition in gone {
+                state.lastCommit[partition] = nil
+                state.acknowledged[partition] = nil
+            }
             state.reported = Set(committed.keys)
             var ages: [(TopicPartition, Duration)] = []
-            for partition in committed.keys {
+            var positions: [TopicPartition: Int64] = [:]
+            for (partition, position) in committed {
                 let since = state.lastCommit[partition] ?? now
                 state.lastCommit[partition] = since
                 ages.append((partition, now - since))
+                // The sample's positions were read when it began; a commit acknowledged since is newer.
+                let newest = [position ?? nil, state.acknowledged[partition]].compactMap { $0 }.max()
+                if let newest { positions[partition] = newest }
             }
-            return (gone, ages)
+            return (gone, ages, positions)
         }
         for partition in gone {
             for label in Self.labels { Gauge(label: label, dimensions: Self.dimensions(partition), factory: self.factory).destroy() }
         }
         var lagging: [TopicPartition: Duration] = [:]
         for (partition, age) in ages {
-            let position = committed[partition] ?? nil
+            let position = positions[partition]
             self.report(partition, commitAge: age, committed: position, end: ends[partition])
             if let position, let end = ends[partition], end > position { lagging[partition] = age }
         }

@@ -87,4 +87,22 @@ struct PartitionGaugeUnitTests {
         #expect(text.sum("codetask_worker_commit_age_seconds", ["partition": "1"]) == 6)
         #expect(text.sum("codetask_worker_committed_offset", ["partition": "1"]) == 2)
     }
+
+    /// Found by CI's demo scrape (a lag of 5 left after the run): a sample reads the committed positions when it
+    /// begins and the end offsets after a broker round trip; a commit acknowledged in between set the lag to 0,
+    /// and the sample then set it back from its older position.
+    @Test("a sample never sets an older committed position than a commit acknowledged while it ran")
+    func sampleDoesNotUndoANewerCommit() {
+        let registry = PrometheusCollectorRegistry()
+        let gauges = PartitionGauges(factory: PrometheusMetricsFactory(registry: registry))
+        let p4 = TopicPartition(topic: "in", partition: 4)
+        let start = ContinuousClock.now
+        #expect(gauges.beginSample(now: start))
+        // The sample read position 95 when it began; the commit of 100 is acknowledged before its end offsets came.
+        gauges.commitAcknowledged([p4: 100], cachedEnd: { _ in 100 }, at: start + .milliseconds(10))
+        gauges.record(committed: [p4: 95], ends: [p4: 100], now: start + .milliseconds(20))
+        let text = PrometheusText(registry.emitToString())
+        #expect(text.sum("codetask_worker_consumer_lag", ["partition": "4"]) == 0)
+        #expect(text.sum("codetask_worker_committed_offset", ["partition": "4"]) == 100)
+    }
 }

@@ -9,8 +9,9 @@ import Testing
 extension WorkerIntegration {
 @Suite("The worker under outages, shutdowns and crashes", .serialized)
 struct ResilienceTests {
+    /// CI runs the mock cluster (the outage is Informatica's, whatever the broker); the full profile both brokers.
     @Test("Informatica down for 30 s: the breaker opens, consumption pauses, work resumes, nothing lost, attempts bounded",
-          arguments: BrokerKind.allCases)
+          arguments: TestProfile.isFull ? BrokerKind.allCases : [.mock])
     func informaticaOutage(kind: BrokerKind) async throws {
         announce("informaticaOutage", kind)
         try await WorkerHarness.with(kind) { harness in
