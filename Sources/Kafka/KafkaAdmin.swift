@@ -41,30 +41,50 @@ public final class KafkaAdmin: Sendable {
             for (key, value) in configs.sorted(by: { $0.key < $1.key }) {
                 try KafkaError.check(rd_kafka_NewTopic_set_config(topic, key, value), "topic \(name) config \(key)")
             }
-            let queue = rd_kafka_queue_new(handle.pointer)
-            defer { rd_kafka_queue_destroy(queue) }
-            let options = rd_kafka_AdminOptions_new(handle.pointer, RD_KAFKA_ADMIN_OP_CREATETOPICS)
-            defer { rd_kafka_AdminOptions_destroy(options) }
-            _ = rd_kafka_AdminOptions_set_operation_timeout(options, timeout.int32Milliseconds, &errorText, errorText.count)
-            _ = rd_kafka_AdminOptions_set_request_timeout(options, timeout.int32Milliseconds, &errorText, errorText.count)
-            var topics: [OpaquePointer?] = [topic]
-            rd_kafka_CreateTopics(handle.pointer, &topics, 1, options, queue)
-            guard let event = rd_kafka_queue_poll(queue, Int32(clamping: Int(timeout.int32Milliseconds) + 1000)) else {
-                throw KafkaError(code: .timedOut, message: "creating topic \(name) timed out")
-            }
-            defer { rd_kafka_event_destroy(event) }
-            try KafkaError.check(rd_kafka_event_error(event), "create topic \(name)")
-            var count = 0
-            let results = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &count)
-            for index in 0..<count {
-                guard let result = results?[index] else { continue }
-                let err = rd_kafka_topic_result_error(result)
-                if err != RD_KAFKA_RESP_ERR_NO_ERROR {
-                    let detail = rd_kafka_topic_result_error_string(result).map { String(cString: $0) } ?? ""
-                    throw KafkaError(code: KafkaError.Code(err), message: "create topic \(name): \(detail)")
-                }
-            }
+            try Self.adminOperation(
+                handle, RD_KAFKA_ADMIN_OP_CREATETOPICS, timeout: timeout, what: "create topic \(name)",
+                send: { options, queue in
+                    var topics: [OpaquePointer?] = [topic]
+                    rd_kafka_CreateTopics(handle.pointer, &topics, 1, options, queue)
+                },
+                read: { event throws(KafkaError) in
+                    var count = 0
+                    let results = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &count)
+                    for index in 0..<count {
+                        guard let result = results?[index] else { continue }
+                        let err = rd_kafka_topic_result_error(result)
+                        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                            let detail = rd_kafka_topic_result_error_string(result).map { String(cString: $0) } ?? ""
+                            throw KafkaError(code: KafkaError.Code(err), message: "create topic \(name): \(detail)")
+                        }
+                    }
+                })
         }
+    }
+
+    /// Runs one admin operation: its options (with `timeout` as the operation and request timeout), `send` to a
+    /// fresh queue, then the result event (waited for up to the timeout plus a second), whose error is checked
+    /// before `read` gets it.
+    private static func adminOperation<Result>(
+        _ handle: RdKafkaHandle, _ operation: rd_kafka_admin_op_t, timeout: Duration, what: String,
+        send: (_ options: OpaquePointer?, _ queue: OpaquePointer?) -> Void,
+        read: (_ event: OpaquePointer) throws(KafkaError) -> Result
+    ) throws(KafkaError) -> Result {
+        var errorText = [CChar](repeating: 0, count: 512)
+        let queue = rd_kafka_queue_new(handle.pointer)
+        defer { rd_kafka_queue_destroy(queue) }
+        let options = rd_kafka_AdminOptions_new(handle.pointer, operation)
+        defer { rd_kafka_AdminOptions_destroy(options) }
+        // An operation timeout is refused by operations that have none (DescribeConfigs): ignored then.
+        _ = rd_kafka_AdminOptions_set_operation_timeout(options, timeout.int32Milliseconds, &errorText, errorText.count)
+        _ = rd_kafka_AdminOptions_set_request_timeout(options, timeout.int32Milliseconds, &errorText, errorText.count)
+        send(options, queue)
+        guard let event = rd_kafka_queue_poll(queue, Int32(clamping: Int(timeout.int32Milliseconds) + 1000)) else {
+            throw KafkaError(code: .timedOut, message: "\(what) timed out")
+        }
+        defer { rd_kafka_event_destroy(event) }
+        try KafkaError.check(rd_kafka_event_error(event), what)
+        return try read(event)
     }
 
     /// Describes topics from the cluster's metadata.
@@ -100,39 +120,34 @@ public final class KafkaAdmin: Sendable {
     public func describeTopicConfig(_ name: String, timeout: Duration = .seconds(10)) async throws(KafkaError) -> [String: String] {
         let handle = handle
         return try await BlockingCall.run { () throws(KafkaError) in
-            var errorText = [CChar](repeating: 0, count: 512)
             guard let resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, name) else {
                 throw KafkaError(code: .invalidArgument, message: "config resource for topic \(name)")
             }
             defer { rd_kafka_ConfigResource_destroy(resource) }
-            let queue = rd_kafka_queue_new(handle.pointer)
-            defer { rd_kafka_queue_destroy(queue) }
-            let options = rd_kafka_AdminOptions_new(handle.pointer, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS)
-            defer { rd_kafka_AdminOptions_destroy(options) }
-            _ = rd_kafka_AdminOptions_set_request_timeout(options, timeout.int32Milliseconds, &errorText, errorText.count)
-            var resources: [OpaquePointer?] = [resource]
-            rd_kafka_DescribeConfigs(handle.pointer, &resources, 1, options, queue)
-            guard let event = rd_kafka_queue_poll(queue, Int32(clamping: Int(timeout.int32Milliseconds) + 1000)) else {
-                throw KafkaError(code: .timedOut, message: "describing the configuration of topic \(name) timed out")
-            }
-            defer { rd_kafka_event_destroy(event) }
-            try KafkaError.check(rd_kafka_event_error(event), "describe configuration of topic \(name)")
-            var count = 0
-            let results = rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(event), &count)
-            guard count > 0, let result = results?[0] else { return [:] }
-            let err = rd_kafka_ConfigResource_error(result)
-            if err != RD_KAFKA_RESP_ERR_NO_ERROR {
-                let detail = rd_kafka_ConfigResource_error_string(result).map { String(cString: $0) } ?? ""
-                throw KafkaError(code: KafkaError.Code(err), message: "describe configuration of topic \(name): \(detail)")
-            }
-            var entryCount = 0
-            let entries = rd_kafka_ConfigResource_configs(result, &entryCount)
-            var configs: [String: String] = [:]
-            for index in 0..<entryCount {
-                guard let entry = entries?[index], let value = rd_kafka_ConfigEntry_value(entry) else { continue }
-                configs[String(cString: rd_kafka_ConfigEntry_name(entry))] = String(cString: value)
-            }
-            return configs
+            return try Self.adminOperation(
+                handle, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout: timeout, what: "describe configuration of topic \(name)",
+                send: { options, queue in
+                    var resources: [OpaquePointer?] = [resource]
+                    rd_kafka_DescribeConfigs(handle.pointer, &resources, 1, options, queue)
+                },
+                read: { event throws(KafkaError) in
+                    var count = 0
+                    let results = rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(event), &count)
+                    guard count > 0, let result = results?[0] else { return [:] }
+                    let err = rd_kafka_ConfigResource_error(result)
+                    if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                        let detail = rd_kafka_ConfigResource_error_string(result).map { String(cString: $0) } ?? ""
+                        throw KafkaError(code: KafkaError.Code(err), message: "describe configuration of topic \(name): \(detail)")
+                    }
+                    var entryCount = 0
+                    let entries = rd_kafka_ConfigResource_configs(result, &entryCount)
+                    var configs: [String: String] = [:]
+                    for index in 0..<entryCount {
+                        guard let entry = entries?[index], let value = rd_kafka_ConfigEntry_value(entry) else { continue }
+                        configs[String(cString: rd_kafka_ConfigEntry_name(entry))] = String(cString: value)
+                    }
+                    return configs
+                })
         }
     }
 
