@@ -7,7 +7,8 @@ private let liveChildren = Mutex<Set<Int32>>([])
 nonisolated(unsafe) private var signalSources: [any DispatchSourceSignal] = []
 
 /// `codetask-worker run` as a child process, configured through its `CODETASK_*` environment variables and
-/// extra flags; used by the benchmark and by the proof runs (chaos, soak).
+/// extra flags; used by the benchmark and by the proof runs (chaos, soak). The benchmark also runs another worker
+/// program this way (its Python baseline), configured through the same variables.
 public final class WorkerChild: @unchecked Sendable {
     /// The process (only read after launch; `Process` is thread-safe for the calls used here).
     public let process: Process
@@ -37,9 +38,18 @@ public final class WorkerChild: @unchecked Sendable {
     public static func launch(
         binary: String, settings: [String: String], arguments: [String] = [], logPath: String? = nil
     ) throws -> WorkerChild {
+        try self.launch(executable: binary, arguments: ["run"] + arguments, settings: settings, logPath: logPath)
+    }
+
+    /// Starts `executable` with these arguments and `CODETASK_*` settings, as ``launch(binary:settings:arguments:logPath:)``
+    /// starts `codetask-worker run`.
+    /// - Throws: When the process cannot be started or the log file cannot be made.
+    public static func launch(
+        executable: String, arguments: [String], settings: [String: String], logPath: String? = nil
+    ) throws -> WorkerChild {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["run"] + arguments
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CODETASK_") && !$0.key.hasPrefix("OTEL_") }
         environment.merge(settings) { $1 }
         process.environment = environment

@@ -10,19 +10,27 @@ struct BenchResult: Sendable {
     var peakMemoryMiB: Double
     /// Whether the worker exited 0 after SIGTERM.
     var exitedCleanly: Bool
+    /// What the run left once the worker stopped: the simulator's Start calls, the events on the output topic
+    /// (the sum of its partitions' end offsets) and the group's committed positions on the input topic (their sum).
+    var startCalls: Int
+    var events: Int64
+    var committed: Int64
 
-    func line(profile: BenchProfile) -> String {
+    func line(profile: BenchProfile, requests: Int) -> String {
         let limit = profile.limit.map { String(format: ", %.2f of the limit %.0f/s", self.rate / $0, $0) } ?? ""
         return String(
-            format: "%@: %.0f requests/s%@; CPU %.3f s per 10,000 requests; peak memory %.1f MiB; exit %@",
-            profile.title, self.rate, limit, self.cpuPer10k, self.peakMemoryMiB, self.exitedCleanly ? "0" : "not 0")
+            format: "%@: %.0f requests/s%@; CPU %.3f s per 10,000 requests; peak memory %.1f MiB; exit %@; "
+                + "Start calls %ld, events %lld, committed %lld of %ld",
+            profile.title, self.rate, limit, self.cpuPer10k, self.peakMemoryMiB, self.exitedCleanly ? "0" : "not 0",
+            self.startCalls, self.events, self.committed, requests)
     }
 
-    /// This build against the baseline in one profile of this run: rate and CPU per request, after / before.
-    static func printChange(from before: BenchResult, to after: BenchResult, profile: BenchProfile) {
+    /// This build against a worker run on the same profile of this run first (`against` names it): rate and CPU per
+    /// request, this build / that worker.
+    static func printChange(from before: BenchResult, to after: BenchResult, profile: BenchProfile, against: String) {
         print(String(
-            format: "%@ this build / baseline: requests/s %.3f, CPU per 10,000 %.3f, peak memory %.3f",
-            profile.title, after.rate / before.rate, after.cpuPer10k / before.cpuPer10k,
+            format: "%@ this build / %@: requests/s %.3f, CPU per 10,000 %.3f, peak memory %.3f",
+            profile.title, against, after.rate / before.rate, after.cpuPer10k / before.cpuPer10k,
             after.peakMemoryMiB / before.peakMemoryMiB))
     }
 

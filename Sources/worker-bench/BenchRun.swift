@@ -14,13 +14,17 @@ struct BenchRun {
     let keys: Int
     let partitions: Int
     let maxPending: Int?
-    let binary: String
+    let worker: BenchWorker
     let timeout: Duration
     let logger: Logger
 
     func measure() async throws -> BenchResult {
         let cluster = try KafkaMockCluster(brokers: 1, logger: self.logger)
-        for (topic, count) in [("bench.requests", self.partitions), ("bench.events", 3), ("bench.dlq", 1), ("bench.journal", self.partitions)] {
+        let topics = [
+            ("bench.requests", self.partitions), ("bench.events", Self.outputPartitions),
+            ("bench.dlq", 1), ("bench.journal", self.partitions),
+        ]
+        for (topic, count) in topics {
             try cluster.createTopic(topic, partitions: count)
         }
         var configuration = SimulatorConfiguration()
@@ -30,7 +34,8 @@ struct BenchRun {
         defer { withExtendedLifetime(cluster) {} }
         try await self.produce(to: cluster.bootstrapServers)
 
-        let worker = try WorkerChild.launch(binary: self.binary, settings: self.settings(cluster, simulator, sink: sink))
+        let worker = try WorkerChild.launch(
+            executable: self.worker.executable, arguments: self.worker.arguments, settings: self.settings(cluster, simulator, sink: sink))
         let deadline = ContinuousClock.now + self.timeout
         func waitFor(_ share: Double) async throws -> (ContinuousClock.Instant, ProcessSample) {
             let target = Int((Double(self.requests) * share).rounded(.up))
@@ -48,18 +53,40 @@ struct BenchRun {
         let (end, last) = try await waitFor(0.9)
         let (_, final) = try await waitFor(1.0)
         let exitedCleanly = await worker.stop(timeout: .seconds(60))
+        let (events, committed) = try await self.left(on: cluster.bootstrapServers)
         try await simulator.shutdown()
         await sink?.stop()
         let window = Double(self.requests) * 0.8
         let seconds = Double((end - start).components.seconds) + Double((end - start).components.attoseconds) / 1e18
         return BenchResult(
             rate: window / seconds, cpuPer10k: (last.cpuSeconds - first.cpuSeconds) / window * 10_000,
-            peakMemoryMiB: final.peakMemoryMiB, exitedCleanly: exitedCleanly)
+            peakMemoryMiB: final.peakMemoryMiB, exitedCleanly: exitedCleanly, startCalls: simulator.stats.startCalls, events: events,
+            committed: committed)
+    }
+
+    /// The events on the output topic (its partitions' end offsets summed) and the group's committed positions on the
+    /// input topic (summed), once the worker stopped.
+    private func left(on servers: String) async throws -> (events: Int64, committed: Int64) {
+        let kafka = Self.client(servers)
+        let reader = try KafkaPartitionReader(client: kafka, logger: self.logger)
+        var events: Int64 = 0
+        for partition in 0..<Int32(Self.outputPartitions) {
+            let marks = try await reader.watermarks(of: TopicPartition(topic: "bench.events", partition: partition), timeout: .seconds(10))
+            events += marks.high
+        }
+        let committed = try await AuditSources.committed(
+            kafka: kafka, group: "bench", topic: "bench.requests", partitions: 0..<Int32(self.partitions), logger: self.logger)
+        return (events, committed.values.reduce(0, +))
+    }
+
+    private static let outputPartitions = 3
+
+    private static func client(_ servers: String) -> KafkaClientConfiguration {
+        KafkaClientConfiguration(bootstrapServers: [servers], clientID: "worker-bench")
     }
 
     private func produce(to servers: String) async throws {
-        let kafka = KafkaClientConfiguration(bootstrapServers: [servers], clientID: "worker-bench")
-        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(client: kafka), logger: self.logger)
+        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(client: Self.client(servers)), logger: self.logger)
         // Keyed by code task id, so the ordering keys are exactly the `keys` code tasks.
         let samples = (0..<self.requests).map { index in
             var sample = SampleRequests.valid(index: index, codeTaskId: "ct-\(index % self.keys)")

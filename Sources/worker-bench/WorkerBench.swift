@@ -7,7 +7,7 @@ import ProofSupport
 /// cluster and the Informatica simulator (with a set latency) in this process. For each profile it prints the
 /// steady rate of Start calls (between 10 % and 90 % of the run), the ratio to the limit in-flight ÷ latency,
 /// the worker process's CPU seconds per 10,000 requests and its peak resident memory; ratios compare profiles of
-/// the same run.
+/// the same run, and this build with a baseline build or the Python baseline worker run on the same profile first.
 @main
 struct WorkerBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,46 +24,51 @@ struct WorkerBench: AsyncParsableCommand {
     var maxPending: Int?
     @Option(help: "A baseline codetask-worker binary (e.g. a release build of an earlier commit): each profile runs on it first, then on this build's, and the ratios after/before are printed.")
     var baseline: String?
+    @Option(help: "A Python interpreter with confluent-kafka and aiohttp (e.g. /usr/bin/python3): each profile runs on scripts/baseline-worker.py under it first (after --baseline), then on this build's, and the ratios this build / Python are printed. The baseline keeps no journal, serves no metrics and exports no traces.")
+    var python: String?
 
     func run() async throws {
         var logger = Logger(label: "worker-bench")
         logger.logLevel = .error
         WorkerChild.killAllOnSignals()
         let binary = try WorkerChild.binary()
-        if let baseline = self.baseline, !FileManager.default.isExecutableFile(atPath: baseline) {
-            throw ValidationError("--baseline: \(baseline) is not an executable file")
+        var references: [BenchWorker] = []
+        if let baseline = self.baseline {
+            guard FileManager.default.isExecutableFile(atPath: baseline) else {
+                throw ValidationError("--baseline: \(baseline) is not an executable file")
+            }
+            references.append(.build(baseline, label: "baseline"))
         }
+        if let python = self.python {
+            references.append(try .python(interpreter: python))
+            print("worker-bench: the Python baseline keeps no journal, serves no metrics and exports no traces: "
+                + "it ignores those settings of the profiles")
+        }
+        let thisBuild = BenchWorker.build(binary, label: "this build")
         var results: [String: BenchResult] = [:]
         for name in self.profiles.split(separator: ",").map(String.init) {
             guard let profile = BenchProfile.named(name) else { throw ValidationError("--profiles: unknown profile \(name)") }
-            let before = try await self.baseline.asyncMap { baseline in
-                try await self.measure(profile, binary: baseline, label: "baseline", logger: logger)
-            }
-            let result = try await self.measure(profile, binary: binary, label: before == nil ? nil : "this build", logger: logger)
+            var before: [BenchResult] = []
+            for reference in references { before.append(try await self.measure(profile, on: reference, labelled: true, logger: logger)) }
+            let result = try await self.measure(profile, on: thisBuild, labelled: !references.isEmpty, logger: logger)
             results[name] = result
-            if let before { BenchResult.printChange(from: before, to: result, profile: profile) }
+            for (reference, earlier) in zip(references, before) {
+                BenchResult.printChange(from: earlier, to: result, profile: profile, against: reference.label)
+            }
         }
         BenchResult.printRatios(results)
     }
 
-    /// Runs one profile on `binary` and prints its line (prefixed by `label`, when given).
-    private func measure(_ profile: BenchProfile, binary: String, label: String?, logger: Logger) async throws -> BenchResult {
-        let prefix = label.map { "[\($0)] " } ?? ""
+    /// Runs one profile on `worker` and prints its line (prefixed by the worker's label when `labelled`).
+    private func measure(_ profile: BenchProfile, on worker: BenchWorker, labelled: Bool, logger: Logger) async throws -> BenchResult {
+        let prefix = labelled ? "[\(worker.label)] " : ""
         FileHandle.standardError.write(Data("worker-bench: \(prefix)\(profile.title) ...\n".utf8))
         let result = try await BenchRun(
             profile: profile, requests: self.requests, keys: self.keys, partitions: self.partitions, maxPending: self.maxPending,
-            binary: binary,
+            worker: worker,
             timeout: .seconds(self.timeout), logger: logger
         ).measure()
-        print(prefix + result.line(profile: profile))
+        print(prefix + result.line(profile: profile, requests: self.requests))
         return result
-    }
-}
-
-extension Optional {
-    /// `map` with an async transform.
-    fileprivate func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
     }
 }
