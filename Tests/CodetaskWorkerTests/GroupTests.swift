@@ -38,6 +38,13 @@ struct GroupTests {
                 let threshold = total * percent / 100
                 let reached = await WorkerHarness.eventually(timeout: .seconds(180)) { started() >= threshold }
                 #expect(reached, "stuck before \(change) at \(started()) started")
+                if kind == .tansu {
+                    // Tansu 0.6.0 names a member that already left as the leader of the next generations when
+                    // graceful changes overlap, and the group never settles (plain librdkafka consumers too; see
+                    // docs/kafka-notes.md): each change waits for the one before to settle.
+                    let settled = await WorkerHarness.eventually(timeout: .seconds(120)) { Self.ownsEveryPartitionOnce(workers) }
+                    #expect(settled, "the group did not settle before \(change): \(workers.map { $0.worker.assignment.map(\.partition).sorted() })")
+                }
                 switch change {
                 case "scale out":
                     workers.append(try start())
@@ -83,6 +90,12 @@ struct GroupTests {
             #expect(committed == WorkerHarness.endPositions(produced.keys))
             for stop in stops { #expect(stop <= grace + .seconds(5)) }
         }
+    }
+
+    /// Whether the members together own every input partition, each once.
+    private static func ownsEveryPartitionOnce(_ workers: [RunningWorker]) -> Bool {
+        let owned = workers.flatMap { $0.worker.assignment.map(\.partition) }
+        return owned.count == WorkerHarness.inputPartitions && Set(owned).count == WorkerHarness.inputPartitions
     }
 
     @Test("partitions revoked and re-assigned to the same member (another joins and leaves at once): it starts nothing twice",
