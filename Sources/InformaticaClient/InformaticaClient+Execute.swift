@@ -142,9 +142,9 @@ extension InformaticaClient {
         defer { span.end() }
         var request = plan.makeRequest(session, min(policy.attemptTimeout, remaining))
         request.headers = TraceHeaders.with(span.context, written: request.headers, by: self.tracer)
-        span.attributes["http.request.method"] = request.method.rawValue
+        if span.isRecording { span.attributes["http.request.method"] = request.method.rawValue }
         let result = await self.exchange(request, session: session, probe: probe, sentAt: now, run: &run, logger: logger)
-        if let last = run.attempts.last {
+        if span.isRecording, let last = run.attempts.last {
             if let status = last.status { span.attributes["http.response.status_code"] = status }
             span.attributes["informatica.delivery"] = last.delivery.rawValue
         }

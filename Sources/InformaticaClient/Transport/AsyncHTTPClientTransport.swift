@@ -19,6 +19,7 @@ final class AsyncHTTPClientTransport: HTTPTransport {
     private let client: HTTPClient
     private let maxBodyBytes: Int
     private let shutDown = Atomic<Bool>(false)
+    private let bodyDeadlines: BodyDeadlineWatch
 
     /// Creates the transport from the HTTP settings.
     /// - Parameter group: The event loops; NIO's shared singleton by default.
@@ -26,6 +27,7 @@ final class AsyncHTTPClientTransport: HTTPTransport {
     init(settings: HTTPSettings, group: any EventLoopGroup = HTTPClient.defaultEventLoopGroup) throws {
         self.client = HTTPClient(eventLoopGroup: group, configuration: try .informatica(settings))
         self.maxBodyBytes = settings.maxResponseBodyBytes
+        self.bodyDeadlines = BodyDeadlineWatch(loop: group.next())
     }
 
     func send(_ request: TransportRequest, logger: Logger) async throws -> TransportResponse {
@@ -41,6 +43,7 @@ final class AsyncHTTPClientTransport: HTTPTransport {
 
     func shutdown() async throws {
         guard !self.shutDown.exchange(true, ordering: .relaxed) else { return }
+        self.bodyDeadlines.stop()
         try await self.client.shutdown()
     }
 
@@ -48,6 +51,7 @@ final class AsyncHTTPClientTransport: HTTPTransport {
     /// client down instead of leaving connections open.
     deinit {
         guard !self.shutDown.load(ordering: .relaxed) else { return }
+        self.bodyDeadlines.stop()
         self.client.shutdown { _ in }
     }
 
@@ -72,17 +76,17 @@ final class AsyncHTTPClientTransport: HTTPTransport {
 
     /// Reads the whole body before `deadline`, at most ``HTTPSettings/maxResponseBodyBytes``.
     ///
-    /// The reading runs in a task of its own so that an event-loop timer can cancel it at the deadline
-    /// (cancelling the body's iteration makes AsyncHTTPClient end the request and close the connection);
-    /// the task never outlives this call: cancelling the caller cancels it, and it is awaited.
+    /// The reading runs in a task of its own so that the deadline watch can cancel it (at most one tick of
+    /// ``BodyDeadlineWatch`` late; cancelling the body's iteration makes AsyncHTTPClient end the request and close
+    /// the connection); the task never outlives this call: cancelling the caller cancels it, and it is awaited.
     private func readBody(_ body: HTTPClientResponse.Body, deadline: NIODeadline, progress: ExchangeProgress) async throws -> [UInt8] {
         let limit = self.maxBodyBytes
         let reader = Task { try await Self.collect(body, limit: limit, progress: progress) }
-        let timer = self.client.eventLoopGroup.any().scheduleTask(deadline: deadline) {
+        let watched = self.bodyDeadlines.watch(until: deadline) {
             progress.deadlineHasPassed()
             reader.cancel()
         }
-        defer { timer.cancel() }
+        defer { self.bodyDeadlines.end(watched) }
         return try await withTaskCancellationHandler {
             try await reader.value
         } onCancel: {
