@@ -9,6 +9,9 @@ public struct ProcessSample: Sendable {
     public var peakMemoryMiB: Double
     /// Current resident set size (VmRSS), in MiB.
     public var residentMemoryMiB: Double
+    /// Context switches so far (voluntary and not) of the threads alive now, summed: a thread switched out
+    /// costs a kernel round trip, so their count per request is part of a request's cost.
+    public var contextSwitches: Int = 0
 
     /// The process's sample now; `nil` when `/proc` has no such process (or cannot be read).
     public static func read(pid: Int32) -> ProcessSample? {
@@ -26,6 +29,19 @@ public struct ProcessSample: Sendable {
             return kibibytes / 1024
         }
         return ProcessSample(
-            cpuSeconds: (user + system) / ticks, peakMemoryMiB: mebibytes("VmHWM:"), residentMemoryMiB: mebibytes("VmRSS:"))
+            cpuSeconds: (user + system) / ticks, peakMemoryMiB: mebibytes("VmHWM:"), residentMemoryMiB: mebibytes("VmRSS:"),
+            contextSwitches: Self.contextSwitches(pid: pid))
+    }
+
+    /// The voluntary and non-voluntary context switches of every thread of `pid` alive now.
+    private static func contextSwitches(pid: Int32) -> Int {
+        let threads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return threads.reduce(0) { total, thread in
+            guard let status = try? String(contentsOfFile: "/proc/\(pid)/task/\(thread)/status", encoding: .utf8) else { return total }
+            return total + status.split(separator: "\n").reduce(0) { sum, line in
+                guard line.hasPrefix("voluntary_ctxt_switches:") || line.hasPrefix("nonvoluntary_ctxt_switches:") else { return sum }
+                return sum + (line.split(separator: "\t").last.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 0)
+            }
+        }
     }
 }

@@ -8,6 +8,8 @@ struct BenchResult: Sendable {
     var cpuPer10k: Double
     /// The worker process's peak resident memory, in MiB.
     var peakMemoryMiB: Double
+    /// The worker's threads' context switches per request over the same window.
+    var switchesPerRequest: Double
     /// Whether the worker exited 0 after SIGTERM.
     var exitedCleanly: Bool
     /// What the run left once the worker stopped: the simulator's Start calls, the events on the output topic
@@ -19,9 +21,10 @@ struct BenchResult: Sendable {
     func line(profile: BenchProfile, requests: Int) -> String {
         let limit = profile.limit.map { String(format: ", %.2f of the limit %.0f/s", self.rate / $0, $0) } ?? ""
         return String(
-            format: "%@: %.0f requests/s%@; CPU %.3f s per 10,000 requests; peak memory %.1f MiB; exit %@; "
-                + "Start calls %ld, events %lld, committed %lld of %ld",
-            profile.title, self.rate, limit, self.cpuPer10k, self.peakMemoryMiB, self.exitedCleanly ? "0" : "not 0",
+            format: "%@: %.0f requests/s%@; CPU %.3f s per 10,000 requests; %.1f context switches per request; "
+                + "peak memory %.1f MiB; exit %@; Start calls %ld, events %lld, committed %lld of %ld",
+            profile.title, self.rate, limit, self.cpuPer10k, self.switchesPerRequest, self.peakMemoryMiB,
+            self.exitedCleanly ? "0" : "not 0",
             self.startCalls, self.events, self.committed, requests)
     }
 
@@ -29,9 +32,9 @@ struct BenchResult: Sendable {
     /// request, this build / that worker.
     static func printChange(from before: BenchResult, to after: BenchResult, profile: BenchProfile, against: String) {
         print(String(
-            format: "%@ this build / %@: requests/s %.3f, CPU per 10,000 %.3f, peak memory %.3f",
+            format: "%@ this build / %@: requests/s %.3f, CPU per 10,000 %.3f, context switches per request %.3f, peak memory %.3f",
             profile.title, against, after.rate / before.rate, after.cpuPer10k / before.cpuPer10k,
-            after.peakMemoryMiB / before.peakMemoryMiB))
+            after.switchesPerRequest / before.switchesPerRequest, after.peakMemoryMiB / before.peakMemoryMiB))
     }
 
     /// Ratios between profiles of this run.

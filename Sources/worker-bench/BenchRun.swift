@@ -60,7 +60,8 @@ struct BenchRun {
         let seconds = Double((end - start).components.seconds) + Double((end - start).components.attoseconds) / 1e18
         return BenchResult(
             rate: window / seconds, cpuPer10k: (last.cpuSeconds - first.cpuSeconds) / window * 10_000,
-            peakMemoryMiB: final.peakMemoryMiB, exitedCleanly: exitedCleanly, startCalls: simulator.stats.startCalls, events: events,
+            peakMemoryMiB: final.peakMemoryMiB, switchesPerRequest: Double(last.contextSwitches - first.contextSwitches) / window,
+            exitedCleanly: exitedCleanly, startCalls: simulator.stats.startCalls, events: events,
             committed: committed)
     }
 
