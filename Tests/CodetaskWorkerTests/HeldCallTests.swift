@@ -81,7 +81,7 @@ struct HeldCallTests {
             }
             try await holding.stop()
             try #require(heldOften, "the record was not held \(attemptsWhileHeld) times: \(holding.worker.statistics)")
-            let afterHolds = try await Self.journal(harness)
+            let afterHolds = try await harness.journalValues()
             #expect(!afterHolds.contains { $0.contains(#""kind":"released""#) }, "a held job closed the attempt: \(afterHolds)")
             #expect(holding.worker.statistics.inDoubt == 1, "counted per held job: \(holding.worker.statistics)")
             // A third member with Informatica up starts it, flagged: the killed member's request may have acted.
@@ -102,18 +102,10 @@ struct HeldCallTests {
     private static func journal(_ harness: WorkerHarness, within timeout: Duration, _ condition: ([String]) -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let values = try? await Self.journal(harness), condition(values) { return true }
+            if let values = try? await harness.journalValues(), condition(values) { return true }
             try? await Task.sleep(for: .milliseconds(300))
         }
         return false
-    }
-
-    /// The journal topic's record values, as text.
-    private static func journal(_ harness: WorkerHarness) async throws -> [String] {
-        let reader = try KafkaPartitionReader(client: harness.broker.clientConfiguration(), logger: harness.logger)
-        let partitions = (0..<Int32(WorkerHarness.inputPartitions)).map { TopicPartition(topic: harness.topics.journal, partition: $0) }
-        let read = try await reader.read(from: Dictionary(uniqueKeysWithValues: partitions.map { ($0, nil) }), timeout: .seconds(10))
-        return read.values.flatMap(\.records).map { String(decoding: $0.value, as: UTF8.self) }
     }
 }
 }

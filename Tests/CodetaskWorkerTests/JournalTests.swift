@@ -216,10 +216,7 @@ struct JournalTests {
 
     /// The records in the harness's journal topic.
     private static func journalRecords(_ harness: WorkerHarness) async throws -> Int {
-        let reader = try KafkaPartitionReader(client: harness.broker.clientConfiguration(), logger: harness.logger)
-        let partitions = (0..<Int32(WorkerHarness.inputPartitions)).map { TopicPartition(topic: harness.topics.journal, partition: $0) }
-        let read = try await reader.read(from: Dictionary(uniqueKeysWithValues: partitions.map { ($0, nil) }), timeout: .seconds(10))
-        return read.values.reduce(0) { $0 + $1.records.count }
+        try await harness.journalValues().count
     }
 
     private static func codeTaskId(_ sample: SampleRecord) -> String {

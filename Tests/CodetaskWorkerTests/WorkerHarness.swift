@@ -229,3 +229,13 @@ struct WorkerIntegration {}
 enum TestProfile {
     static let isFull = ProcessInfo.processInfo.environment["CODETASK_TEST_PROFILE"] == "full"
 }
+
+extension WorkerHarness {
+    /// The attempt journal topic's record values, as text: every partition from its start.
+    func journalValues() async throws -> [String] {
+        let reader = try KafkaPartitionReader(client: self.broker.clientConfiguration(), logger: self.logger)
+        let partitions = (0..<Int32(Self.inputPartitions)).map { TopicPartition(topic: self.topics.journal, partition: $0) }
+        let read = try await reader.read(from: Dictionary(uniqueKeysWithValues: partitions.map { ($0, nil) }), timeout: .seconds(10))
+        return read.values.flatMap(\.records).map { String(decoding: $0.value, as: UTF8.self) }
+    }
+}
