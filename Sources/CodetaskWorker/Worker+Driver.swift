@@ -135,7 +135,7 @@ extension Worker {
             let windDown = CallWindDown()
             state.windDowns[id] = windDown
             state.jobs.spawn(id: id) {
-                let end = await self.runJob(work, context: context, windDown: windDown)
+                let end = await self.runJob(work, context: context, windDown: windDown) { self.inbox.send(.callEnded(id)) }
                 self.inbox.send(.jobEnded(id, finished: end.finished, journal: end.journal, held: end.held))
             }
         case .cancelJobs(let ids, let reason):

@@ -7,23 +7,27 @@ import Tracing
 extension Worker {
     /// One record's work; `context` says what an earlier attempt at the record left and how often it may still be
     /// held for an outage (the worker core keeps both); `windDown` asks a Start job to send no further request (its
-    /// partition was lost).
+    /// partition was lost); `callOver` is called once the job will send no Start request any more (its call answered,
+    /// or none to make), so its in-flight slot serves the next Start while it stores and publishes the outcome.
     /// - Returns: Whether its outcome is durable (acknowledged by the broker), so its offset may be committed, what
     ///   it wrote to the attempt journal, and whether it was held (the core starts it again).
-    func runJob(_ work: RecordWork, context: Core.JobContext, windDown: CallWindDown) async -> JobEnd {
+    func runJob(
+        _ work: RecordWork, context: Core.JobContext, windDown: CallWindDown, callOver: @escaping @Sendable () -> Void
+    ) async -> JobEnd {
         switch work {
         case .start(let request, let recordTime, let trace, let calls):
             var call = StartCall(
                 recordTime: recordTime, trace: trace, calls: calls, outageRetriesLeft: context.outageRetriesLeft, windDown: windDown)
             guard let journal = self.journal else {
                 var unjournaled: JournalAttemptState? = nil
-                let end = await self.process(request, call, attempt: &unjournaled)
+                let end = await self.process(request, call, attempt: &unjournaled, callOver: callOver)
                 return JobEnd(finished: end.isFinished, held: end.held(request, call))
             }
             var request = request
             var attempt = JournalAttemptState()
             switch context.earlier {
             case .decided(let event):
+                callOver()
                 let published = await self.publishDecided(request, event: event)
                 return JobEnd(finished: published, journal: attempt.report(leaving: published ? nil : context.earlier))
             case .inDoubt(let inDoubt):
@@ -32,14 +36,17 @@ extension Worker {
                     self.count { $0.inDoubt += 1 }
                     call.calls.inDoubtCounted = true
                 }
-                if journal.inDoubtPolicy == .fail { return await self.failInDoubt(request, inDoubt, journal: journal) }
+                if journal.inDoubtPolicy == .fail {
+                    callOver()
+                    return await self.failInDoubt(request, inDoubt, journal: journal)
+                }
                 request.possibleDuplicate = true
                 attempt.inherited = inDoubt
             case nil:
                 break
             }
             var journaled: JournalAttemptState? = attempt
-            let end = await self.process(request, call, attempt: &journaled)
+            let end = await self.process(request, call, attempt: &journaled, callOver: callOver)
             var settled = await self.settleAttempt(journaled!, request: request, finished: end.isFinished, journal: journal)
             settled.held = end.held(request, call)
             return settled
@@ -83,7 +90,9 @@ extension Worker {
     /// Start (unless Informatica is judged down, see ``startUnlessHeld(_:_:attempt:)``), then publish the outcome.
     /// Traced as one consumer span (continuing the record's trace) with a client span per Start request and a
     /// producer span for the publish, whose context the event carries.
-    private func process(_ request: StartRequest, _ call: StartCall, attempt: inout JournalAttemptState?) async -> ProcessEnd {
+    private func process(
+        _ request: StartRequest, _ call: StartCall, attempt: inout JournalAttemptState?, callOver: () -> Void
+    ) async -> ProcessEnd {
         let span = self.tracer.startSpan("codetask.process", context: call.trace, ofKind: .consumer)
         defer { span.end() }
         // Attributes only for a span that records them: building them for a no-op span (no tracer bootstrapped)
@@ -105,7 +114,9 @@ extension Worker {
         }
         let outcome: StartOutcome
         switch ended {
-        case .outcome(let answered): outcome = answered
+        case .outcome(let answered):
+            outcome = answered
+            callOver()
         case .noOutcome: return .unfinished
         case .held(let calls, let outageRetry): return .held(calls, outageRetry: outageRetry)
         }

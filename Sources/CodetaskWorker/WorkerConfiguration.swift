@@ -17,8 +17,18 @@ public struct WorkerConfiguration: Sendable {
     public var limits = RequestLimits()
     /// Start calls in progress at once, across ordering keys. Default 32.
     public var maxInFlight = 32
-    /// Records held (received, not yet finished) before consumption pauses. Default 1,000.
+    /// Records held (received, not yet finished) before consumption pauses. Default 1,000; the settings of
+    /// `codetask-worker` default to ``defaultMaxPendingRecords(maxInFlight:)``.
     public var maxPendingRecords = 1000
+
+    /// The pending limit that keeps `maxInFlight` calls busy while a backlog drains: 1,000, or 16 × `maxInFlight`
+    /// when larger. Consumption pauses at the limit and resumes at half of it, and a resumed partition is fetched
+    /// again from the broker; at 4 × in flight (the earlier default) a backlog paused and resumed so often that
+    /// 256 slots at 50 ms reached 0.47 of their limit, at 16 × 0.72 (docs/benchmarks.md).
+    public static func defaultMaxPendingRecords(maxInFlight: Int) -> Int {
+        let (scaled, overflow) = maxInFlight.multipliedReportingOverflow(by: 16)
+        return overflow ? Int.max : max(1000, scaled)
+    }
     /// How often finished positions are committed. Default 1 s.
     public var commitInterval: Duration = .seconds(1)
     /// How long a graceful shutdown waits for calls in progress before cancelling them. ``Worker/run()``

@@ -15,6 +15,8 @@ struct BenchRun {
     let partitions: Int
     let maxPending: Int?
     let worker: BenchWorker
+    /// Settings that win over the profile's (`--setting`).
+    var extraSettings: [String: String] = [:]
     let timeout: Duration
     let logger: Logger
 
@@ -106,12 +108,13 @@ struct BenchRun {
         settings.merge([
             "CODETASK_JOURNAL": self.profile.journal ? "on" : "off",
             "CODETASK_MAX_IN_FLIGHT": "\(self.profile.maxInFlight)",
-            "CODETASK_MAX_PENDING": "\(self.maxPending ?? max(1_000, 4 * self.profile.maxInFlight))",
             "CODETASK_MAX_CONNECTIONS": "\(self.profile.maxInFlight)",
             "CODETASK_LOG_LEVEL": "warning",
             "CODETASK_HTTP_ADDRESS": self.profile.metrics ? "127.0.0.1:0" : "off",
         ]) { $1 }
+        if let maxPending = self.maxPending { settings["CODETASK_MAX_PENDING"] = "\(maxPending)" }
         if let sink { settings["CODETASK_OTLP_ENDPOINT"] = "http://127.0.0.1:\(sink.port)/v1/traces" }
+        settings.merge(self.extraSettings) { $1 }
         return settings
     }
 }

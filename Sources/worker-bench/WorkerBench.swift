@@ -20,14 +20,17 @@ struct WorkerBench: AsyncParsableCommand {
     @Option(help: "Profiles to run, comma-separated: a (12 in flight, 50 ms), b (256 in flight, 50 ms), c (256, no latency), b-no-metrics, b-tracing, b-no-journal, c-no-journal.")
     var profiles = "a,b,c,b-no-metrics,b-tracing,b-no-journal,c-no-journal"
     @Option(help: "Time limit of each profile, in seconds.") var timeout = 600
-    @Option(help: "The worker's unfinished-record limit (--max-pending); default 4 × in flight, at least 1,000.")
+    @Option(help: "The worker's unfinished-record limit (--max-pending); default the worker's own (1,000 or 16 × in flight).")
     var maxPending: Int?
     @Option(help: "A baseline codetask-worker binary (e.g. a release build of an earlier commit): each profile runs on it first, then on this build's, and the ratios after/before are printed.")
     var baseline: String?
     @Option(help: "A Python interpreter with confluent-kafka and aiohttp (e.g. /usr/bin/python3): each profile runs on scripts/baseline-worker.py under it first (after --baseline), then on this build's, and the ratios this build / Python are printed. The baseline keeps no journal, serves no metrics and exports no traces.")
     var python: String?
+    @Option(help: "An extra worker setting NAME=VALUE passed to every worker run (after the profile's), e.g. CODETASK_KAFKA_PROPERTY=linger.ms=1; repeatable.")
+    var setting: [String] = []
 
     func run() async throws {
+        _ = try self.extraSettings()    // refused before any profile runs
         var logger = Logger(label: "worker-bench")
         logger.logLevel = .error
         WorkerChild.killAllOnSignals()
@@ -65,10 +68,23 @@ struct WorkerBench: AsyncParsableCommand {
         FileHandle.standardError.write(Data("worker-bench: \(prefix)\(profile.title) ...\n".utf8))
         let result = try await BenchRun(
             profile: profile, requests: self.requests, keys: self.keys, partitions: self.partitions, maxPending: self.maxPending,
-            worker: worker,
+            worker: worker, extraSettings: try self.extraSettings(),
             timeout: .seconds(self.timeout), logger: logger
         ).measure()
         print(prefix + result.line(profile: profile, requests: self.requests))
         return result
+    }
+
+    /// The `--setting` values by name.
+    /// - Throws: `ValidationError` for one that is not NAME=VALUE.
+    private func extraSettings() throws -> [String: String] {
+        var settings: [String: String] = [:]
+        for setting in self.setting {
+            guard let equals = setting.firstIndex(of: "="), equals != setting.startIndex else {
+                throw ValidationError("--setting: '\(setting)' is not NAME=VALUE")
+            }
+            settings[String(setting[..<equals])] = String(setting[setting.index(after: equals)...])
+        }
+        return settings
     }
 }

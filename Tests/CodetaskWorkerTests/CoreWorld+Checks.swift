@@ -102,10 +102,12 @@ extension CoreWorld {
         var running: [TopicPartition: Int] = [:]
         for ticket in core.tickets.values {
             if ticket.phase == .queued {
+                try self.require(!ticket.holdsCallSlot, "queued ticket \(ticket.id) holds a call slot")
                 if ticket.key != nil { keyedQueued += 1 }
                 continue
             }
-            if ticket.key != nil { keyed += 1 }
+            try self.require(!ticket.holdsCallSlot || ticket.key != nil, "a dead letter \(ticket.id) holds a call slot")
+            if ticket.holdsCallSlot { keyed += 1 }
             if core.partitions[ticket.source.topicPartition]?.epoch == ticket.epoch {
                 running[ticket.source.topicPartition, default: 0] += 1
             }

@@ -188,6 +188,8 @@ struct CoreWorld {
             try self.poll()
         case 1:
             guard let id = self.jobs.keys.sorted().randomElement(using: &self.random) else { return try self.tick() }
+            // Some calls end first: the job holds its key but not its slot while it publishes.
+            if self.chance(30) { return try self.apply(.callEnded(id)) }
             let job = self.jobs[id]!
             let finished = job.cancelled ? self.chance(20) : self.chance(90)
             // Some jobs without an outcome were held (Informatica judged down): the core starts them again.

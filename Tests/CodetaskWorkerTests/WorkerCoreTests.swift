@@ -18,6 +18,26 @@ struct WorkerCoreTests {
         #expect(driver.send(.jobEnded(next[0].id, finished: true)).startedJobs().map(\.source.offset) == [2])
     }
 
+    @Test("a job whose Start call is over frees its in-flight slot at once; its key waits until the job ends")
+    func callSlotFreedAtAnswer() {
+        var driver = CoreDriver { $0.maxInFlight = 2 }
+        driver.assign([partition0])
+        let first = driver.poll(partition0, [0, 1, 2, 3]) { $0 < 2 ? "a" : "b\($0)" }.startedJobs()
+        // a@0 and b2 take both slots; a@1 waits behind a@0, b3 for a slot.
+        #expect(first.map(\.source.offset) == [0, 2])
+        #expect(driver.core.runningKeyed == 2)
+        // a@0's call is answered: its slot goes to b3 while a@0 publishes; a@1 still waits for a@0's end.
+        #expect(driver.send(.callEnded(first[0].id)).startedJobs().map(\.source.offset) == [3])
+        #expect(driver.core.runningKeyed == 2)
+        // A second report of the same call changes nothing.
+        #expect(driver.send(.callEnded(first[0].id)).startedJobs().isEmpty)
+        #expect(driver.core.runningKeyed == 2)
+        // a@0 ends: its key is free, but both slots are taken (b2, b3) until one of their calls is over.
+        #expect(driver.send(.jobEnded(first[0].id, finished: true)).startedJobs().isEmpty)
+        #expect(driver.send(.jobEnded(first[1].id, finished: true)).startedJobs().map(\.source.offset) == [1])
+        #expect(driver.core.runningKeyed == 2)
+    }
+
     @Test("the commit position stops at the lowest unfinished record; finished ones above it travel in the metadata")
     func commitPoints() {
         var driver = CoreDriver()

@@ -11,6 +11,10 @@ extension WorkerCore {
         /// says what it wrote to the attempt journal (and, unfinished, what the record's next job inherits).
         /// `held`: it ended without an outcome because Informatica is judged down (see ``Held``).
         case jobEnded(JobID, finished: Bool, journal: JobJournalReport? = nil, held: Held? = nil)
+        /// A running job's Start call is over (answered, or never sent): the job goes on storing and publishing
+        /// the outcome, and its in-flight slot is free for the next Start (``Settings/maxInFlight`` bounds
+        /// calls, not publishes; the key stays busy until the job ends).
+        case callEnded(JobID)
         /// Partitions were added to this member's assignment.
         case assigned([TopicPartition])
         /// The committed position of a newly assigned partition was read (`nil`: none), with what its attempt

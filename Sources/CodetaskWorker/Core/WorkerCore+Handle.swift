@@ -9,6 +9,8 @@ extension WorkerCore {
             self.fail(message, now: now, into: &actions)
         case .jobEnded(let id, let finished, let journal, let held):
             self.jobEnded(id, finished: finished, journal: journal, held: held, now: now, into: &actions)
+        case .callEnded(let id):
+            self.callEnded(id)
         case .assigned(let partitions):
             self.rebalanceCallbackSeen()
             self.assign(partitions, into: &actions)

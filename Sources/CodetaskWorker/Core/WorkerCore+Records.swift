@@ -89,6 +89,7 @@ extension WorkerCore {
             // record), so the key rule alone keeps the two from running at once.
             self.schedule.take(next)
             self.runningKeyed += 1
+            self.tickets[ticket.id]!.holdsCallSlot = true
             self.begin(ticket.id, into: &actions)
         }
     }
@@ -158,10 +159,8 @@ extension WorkerCore {
         self.tickets[id] = nil
         self.windingDown[id] = nil
         self.runningSources.remove(ticket.source)
-        if let key = ticket.key {
-            self.schedule.finished(key)
-            self.runningKeyed -= 1
-        }
+        if let key = ticket.key { self.schedule.finished(key) }
+        if ticket.holdsCallSlot { self.runningKeyed -= 1 }
         let partition = ticket.source.topicPartition
         let offset = ticket.source.offset
         if let waiting = self.waitingOnEarlierEpoch.removeValue(forKey: ticket.source) {
@@ -194,6 +193,13 @@ extension WorkerCore {
         }
     }
 
+    /// A job's Start call is over: its slot goes to the next Start (the job itself runs on, holding its key).
+    mutating func callEnded(_ id: JobID) {
+        guard let ticket = self.tickets[id], ticket.phase != .queued, ticket.holdsCallSlot else { return }
+        self.tickets[id]!.holdsCallSlot = false
+        self.runningKeyed -= 1
+    }
+
     /// A ticket of an earlier epoch finished: the current epoch (or the next, when the partition is not owned
     /// now) must not start that offset again.
     private mutating func finishLate(_ offset: Int64, in partition: TopicPartition) {
@@ -220,6 +226,7 @@ extension WorkerCore {
         var again = ticket
         again.id = self.takeJobID()
         again.phase = .queued
+        again.holdsCallSlot = false
         self.queue(again, first: true, into: &actions)
     }
 }

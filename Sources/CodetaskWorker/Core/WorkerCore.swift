@@ -23,7 +23,8 @@ struct WorkerCore<Payload: Sendable>: Sendable {
 
     /// The machine's settings (durations are measured on the clock of the events' `now`).
     struct Settings: Sendable {
-        /// Keyed jobs (Start calls) running at once.
+        /// Start calls in progress at once: a keyed job holds a slot until its call is over
+        /// (``Event/callEnded(_:)``), not while it publishes the outcome.
         var maxInFlight = 32
         /// Tracked records (unfinished, or finished above a partition's lowest unfinished one) before consumption
         /// pauses (resuming at half).
@@ -81,6 +82,9 @@ struct WorkerCore<Payload: Sendable>: Sendable {
         var outageRetries = 0
         /// Queued again after its job was held, not begun since.
         var held = false
+        /// Its job holds one of the ``Settings/maxInFlight`` call slots: from its start until its Start call is
+        /// over (``Event/callEnded(_:)``) or the job ends. Keyed tickets only.
+        var holdsCallSlot = false
     }
 
     let settings: Settings
@@ -88,6 +92,7 @@ struct WorkerCore<Payload: Sendable>: Sendable {
     var partitions: [TopicPartition: PartitionState<Payload>] = [:]
     /// Queued tickets per ordering key, and the keys with a ticket running or cancelling (of any epoch).
     var schedule = KeySchedule<JobID>()
+    /// Tickets holding a call slot (see ``Ticket/holdsCallSlot``): what ``Settings/maxInFlight`` bounds.
     var runningKeyed = 0
     /// The records of tickets running or cancelling, of any epoch.
     var runningSources: Set<RecordSource> = []

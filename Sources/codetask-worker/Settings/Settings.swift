@@ -94,7 +94,7 @@ enum Settings {
                                      defaultText: "\(worker.maxInFlight)", meaning: "Start calls in progress at once")
     static let maxPending = Setting(
         key: "maxPending", flag: "max-pending", kind: .count(Ranges.maxPendingRecords),
-        defaultText: "\(worker.maxPendingRecords)", meaning: "Tracked records (unfinished, or finished above an unfinished one) before consumption pauses (at least max-in-flight)")
+        defaultText: "1000 or 16 × max-in-flight", meaning: "Tracked records (unfinished, or finished above an unfinished one) before consumption pauses (at least max-in-flight)")
     static let commitInterval = Setting(
         key: "commitInterval", flag: "commit-interval", kind: .seconds(range(Ranges.commitInterval)),
         defaultText: seconds(worker.commitInterval), meaning: "Seconds between commits of finished records")
