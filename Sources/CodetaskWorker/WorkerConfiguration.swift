@@ -15,8 +15,11 @@ public struct WorkerConfiguration: Sendable {
     public var eventSource = "/codetask-worker"
     /// Bounds on input records.
     public var limits = RequestLimits()
-    /// Start calls in progress at once, across ordering keys. Default 32.
-    public var maxInFlight = 32
+    /// Start calls in progress at once, across ordering keys. Default 32 (``defaultMaxInFlight``).
+    public var maxInFlight = Self.defaultMaxInFlight
+
+    /// The default of ``maxInFlight``.
+    public static let defaultMaxInFlight = 32
     /// Records held (received, not yet finished) before consumption pauses. Default 1,000; the settings of
     /// `codetask-worker` default to ``defaultMaxPendingRecords(maxInFlight:)``.
     public var maxPendingRecords = 1000

@@ -107,11 +107,13 @@ struct BenchRun {
             simulator: simulator)
         settings.merge([
             "CODETASK_JOURNAL": self.profile.journal ? "on" : "off",
-            "CODETASK_MAX_IN_FLIGHT": "\(self.profile.maxInFlight)",
-            "CODETASK_MAX_CONNECTIONS": "\(self.profile.maxInFlight)",
             "CODETASK_LOG_LEVEL": "warning",
             "CODETASK_HTTP_ADDRESS": self.profile.metrics ? "127.0.0.1:0" : "off",
         ]) { $1 }
+        if !self.profile.workerDefaults {
+            settings["CODETASK_MAX_IN_FLIGHT"] = "\(self.profile.maxInFlight)"
+            settings["CODETASK_MAX_CONNECTIONS"] = "\(self.profile.connections ?? self.profile.maxInFlight)"
+        }
         if let maxPending = self.maxPending { settings["CODETASK_MAX_PENDING"] = "\(maxPending)" }
         if let sink { settings["CODETASK_OTLP_ENDPOINT"] = "http://127.0.0.1:\(sink.port)/v1/traces" }
         settings.merge(self.extraSettings) { $1 }

@@ -17,8 +17,8 @@ struct WorkerBench: AsyncParsableCommand {
     @Option(help: "Requests per profile.") var requests = 20_000
     @Option(help: "Distinct code task ids (ordering keys).") var keys = 2_000
     @Option(help: "Input partitions.") var partitions = 12
-    @Option(help: "Profiles to run, comma-separated: a (12 in flight, 50 ms), b (256 in flight, 50 ms), c (256, no latency), b-no-metrics, b-tracing, b-no-journal, c-no-journal.")
-    var profiles = "a,b,c,b-no-metrics,b-tracing,b-no-journal,c-no-journal"
+    @Option(help: "Profiles to run, comma-separated: a (12 in flight, 50 ms), b (256 in flight, 50 ms), c (256, no latency), defaults (the worker's own in-flight and connection limits, 50 ms), b-no-metrics, b-tracing, b-no-journal, c-no-journal.")
+    var profiles = "a,b,c,defaults,b-no-metrics,b-tracing,b-no-journal,c-no-journal"
     @Option(help: "Time limit of each profile, in seconds.") var timeout = 600
     @Option(help: "The worker's unfinished-record limit (--max-pending); default the worker's own (1,000 or 16 × in flight).")
     var maxPending: Int?
