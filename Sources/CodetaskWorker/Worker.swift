@@ -80,11 +80,6 @@ public final class Worker: Sendable {
             configuration: configuration.informatica, logger: logger, tracer: tracer, metrics: metrics)
         var producerConfiguration = KafkaProducerConfiguration(client: configuration.kafka)
         producerConfiguration.idempotence = true
-        // A Start job waits for up to three acknowledged records in turn (attempt, answered close, event), so the
-        // producer's batching delay counts three times in every request's time: 1 ms instead of librdkafka's 5 ms
-        // (at 256 in flight and 50 ms, 0.72 of the limit instead of 0.53, at the same CPU; docs/benchmarks.md).
-        // A `linger.ms` Kafka property still wins.
-        producerConfiguration.linger = .milliseconds(1)
         self.producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
         self.publisher = EventPublisher(producer: self.producer, maxBackoff: configuration.maxPublishBackoff, logger: logger)
         let inbox = WorkerInbox()

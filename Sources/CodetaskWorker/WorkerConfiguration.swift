@@ -26,8 +26,8 @@ public struct WorkerConfiguration: Sendable {
 
     /// The pending limit that keeps `maxInFlight` calls busy while a backlog drains: 1,000, or 16 × `maxInFlight`
     /// when larger. Consumption pauses at the limit and resumes at half of it, and a resumed partition is fetched
-    /// again from the broker; at 4 × in flight (the earlier default) a backlog paused and resumed so often that
-    /// 256 slots at 50 ms reached 0.47 of their limit, at 16 × 0.72 (docs/benchmarks.md).
+    /// again from the broker; at 4 × in flight a backlog paused and resumed so often that 256 slots at 50 ms
+    /// reached 0.52 of their limit, at 16 × 0.72 (docs/benchmarks.md).
     public static func defaultMaxPendingRecords(maxInFlight: Int) -> Int {
         let (scaled, overflow) = maxInFlight.multipliedReportingOverflow(by: 16)
         return overflow ? Int.max : max(1000, scaled)
