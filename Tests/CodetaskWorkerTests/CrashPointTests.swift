@@ -10,7 +10,9 @@ extension WorkerIntegration {
 /// new worker: Start calls per code task and outcomes per request, for each in-doubt policy.
 @Suite("Kill points: what each leaves behind, per in-doubt policy", .serialized)
 struct CrashPointTests {
-    /// One job at a time: exactly one request is at the kill point when the worker dies.
+    /// One job at a time: exactly one request is at the kill point when the worker dies. One in flight is not
+    /// enough for that (a job's slot is freed at its answer, and the next record's Start may then begin while it
+    /// stores and publishes the outcome): the requests share one ordering key, which a job holds until it ends.
     private static let requests = 12
     /// The job whose arrival at the point kills the worker (counted from 1).
     private static let victim = 4
@@ -28,7 +30,11 @@ struct CrashPointTests {
     func killAtPoint(kind: BrokerKind, point: CrashPoint, policy: String) async throws {
         announce("crash point \(point) \(policy)", kind)
         try await WorkerHarness.with(kind) { harness in
-            let produced = try await harness.produce((0..<Self.requests).map { SampleRequests.valid(index: $0, codeTaskId: "ct-\($0)") })
+            let produced = try await harness.produce((0..<Self.requests).map { index in
+                var sample = SampleRequests.valid(index: index, codeTaskId: "ct-\(index)")
+                sample.key = "one-ordering-key"
+                return sample
+            })
             let first = try WorkerProcess.launch(
                 harness, maxInFlight: 1, arguments: ["--in-doubt", policy],
                 environment: ["CODETASK_TEST_CRASH_POINT": "\(point.rawValue):\(Self.victim)"])
