@@ -20,14 +20,18 @@ public struct WorkerConfiguration: Sendable {
 
     /// The default of ``maxInFlight``.
     public static let defaultMaxInFlight = 32
-    /// Records held (received, not yet finished) before consumption pauses. Default 1,000; the settings of
-    /// `codetask-worker` default to ``defaultMaxPendingRecords(maxInFlight:)``.
-    public var maxPendingRecords = 1000
+    /// Records held (received, not yet finished) before consumption pauses. Unless set, 1,000 or 16 ×
+    /// ``maxInFlight`` when larger: that keeps the calls busy while a backlog drains. Consumption pauses at the
+    /// limit and resumes at half of it, and a resumed partition is fetched again from the broker; at 4 × in flight
+    /// a backlog paused and resumed so often that 256 slots at 50 ms reached 0.52 of their limit, at 16 × 0.72
+    /// (docs/benchmarks.md).
+    public var maxPendingRecords: Int {
+        get { self.maxPendingRecordsSet ?? Self.defaultMaxPendingRecords(maxInFlight: self.maxInFlight) }
+        set { self.maxPendingRecordsSet = newValue }
+    }
+    private var maxPendingRecordsSet: Int?
 
-    /// The pending limit that keeps `maxInFlight` calls busy while a backlog drains: 1,000, or 16 × `maxInFlight`
-    /// when larger. Consumption pauses at the limit and resumes at half of it, and a resumed partition is fetched
-    /// again from the broker; at 4 × in flight a backlog paused and resumed so often that 256 slots at 50 ms
-    /// reached 0.52 of their limit, at 16 × 0.72 (docs/benchmarks.md).
+    /// The default of ``maxPendingRecords`` for `maxInFlight`.
     public static func defaultMaxPendingRecords(maxInFlight: Int) -> Int {
         let (scaled, overflow) = maxInFlight.multipliedReportingOverflow(by: 16)
         return overflow ? Int.max : max(1000, scaled)

@@ -160,7 +160,7 @@ extension WorkerCore {
         self.windingDown[id] = nil
         self.runningSources.remove(ticket.source)
         if let key = ticket.key { self.schedule.finished(key) }
-        if ticket.holdsCallSlot { self.runningKeyed -= 1 }
+        self.releaseCallSlot(of: ticket)
         let partition = ticket.source.topicPartition
         let offset = ticket.source.offset
         if let waiting = self.waitingOnEarlierEpoch.removeValue(forKey: ticket.source) {
@@ -195,9 +195,14 @@ extension WorkerCore {
 
     /// A job's Start call is over: its slot goes to the next Start (the job itself runs on, holding its key).
     mutating func callEnded(_ id: JobID) {
-        guard let ticket = self.tickets[id], ticket.phase != .queued, ticket.holdsCallSlot else { return }
+        guard let ticket = self.tickets[id], ticket.phase != .queued else { return }
+        self.releaseCallSlot(of: ticket)
         self.tickets[id]!.holdsCallSlot = false
-        self.runningKeyed -= 1
+    }
+
+    /// Gives back the call slot `ticket` holds, if it holds one.
+    private mutating func releaseCallSlot(of ticket: Ticket) {
+        if ticket.holdsCallSlot { self.runningKeyed -= 1 }
     }
 
     /// A ticket of an earlier epoch finished: the current epoch (or the next, when the partition is not owned

@@ -17,8 +17,7 @@ extension SettingReader {
         configuration.createMissingTopics = try self.bool(Settings.createTopics, default: configuration.createMissingTopics)
         configuration.maxOutageRetries = try self.count(Settings.maxOutageRetries, default: configuration.maxOutageRetries)
         configuration.maxInFlight = try self.count(Settings.maxInFlight, default: configuration.maxInFlight)
-        configuration.maxPendingRecords = try self.count(
-            Settings.maxPending, default: WorkerConfiguration.defaultMaxPendingRecords(maxInFlight: configuration.maxInFlight))
+        configuration.maxPendingRecords = try self.count(Settings.maxPending, default: configuration.maxPendingRecords)
         configuration.commitInterval = try self.duration(Settings.commitInterval, default: configuration.commitInterval)
         configuration.shutdownGracePeriod = try self.duration(Settings.shutdownGrace, default: configuration.shutdownGracePeriod)
         configuration.rebalanceDrainTimeout = try self.duration(Settings.rebalanceDrain, default: configuration.rebalanceDrainTimeout)
